@@ -1,0 +1,23 @@
+/**
+ * Django's `ContentFile`: content held in memory, with the name to save it under when
+ * `save(null, file)` is called, and optionally the content type to store it with.
+ */
+export class ContentFile {
+  /** The bytes; a string is stored as UTF-8. */
+  readonly content: Buffer;
+
+  constructor(
+    content: Buffer | Uint8Array | string,
+    readonly name?: string,
+    readonly contentType?: string,
+  ) {
+    this.content =
+      typeof content === 'string'
+        ? Buffer.from(content, 'utf8')
+        : Buffer.from(content.buffer, content.byteOffset, content.byteLength);
+  }
+
+  get size(): number {
+    return this.content.length;
+  }
+}

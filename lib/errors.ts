@@ -1,0 +1,58 @@
+/**
+ * Django's exceptions, as django-storages raises them. Each keeps its class name as `name`,
+ * so a log line or `instanceof` tells them apart, and an S3 failure underneath stays as `cause`.
+ */
+
+/** A setting is missing, unknown or invalid. Thrown at start-up, never with a secret in the message. */
+export class ImproperlyConfigured extends Error {
+  override name = 'ImproperlyConfigured';
+  /** Each problem found, one line each; the message lists them all. */
+  readonly violations: string[];
+
+  constructor(message: string | string[], options?: ErrorOptions) {
+    const violations = Array.isArray(message) ? message : [message];
+    super(
+      violations.length === 1
+        ? violations[0]
+        : `${violations.length} invalid settings:\n  - ${violations.join('\n  - ')}`,
+      options,
+    );
+    this.violations = violations;
+  }
+}
+
+/** A name would reach outside the storage (`location`), or is otherwise unsafe to use. */
+export class SuspiciousOperation extends Error {
+  override name = 'SuspiciousOperation';
+}
+
+/** A file name that cannot be stored: path traversal, or nothing left to call the file. */
+export class SuspiciousFileOperation extends SuspiciousOperation {
+  override name = 'SuspiciousFileOperation';
+}
+
+/** Python's `FileNotFoundError`: the file is not in the storage. */
+export class FileNotFoundError extends Error {
+  override name = 'FileNotFoundError';
+  readonly code = 'ENOENT';
+}
+
+/** The backend cannot do this (`path()` on S3, created and accessed times). */
+export class NotImplementedError extends Error {
+  override name = 'NotImplementedError';
+}
+
+/**
+ * A storage operation failed for a reason of the medium (network, permissions, the server).
+ * The backend's own error (the AWS SDK's, Node's) is kept as `cause`.
+ */
+export class StorageError extends Error {
+  override name = 'StorageError';
+  /** HTTP status of the failed S3 request, when there was one. */
+  readonly statusCode?: number;
+
+  constructor(message: string, options?: ErrorOptions & { statusCode?: number }) {
+    super(message, options);
+    this.statusCode = options?.statusCode;
+  }
+}

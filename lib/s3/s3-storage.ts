@@ -1,0 +1,463 @@
+/**
+ * django-storages' `S3Storage` on AWS SDK v3: the Django Storage API over one bucket, every
+ * setting of `S3StorageOptions`, one `S3Client` per storage. Reads are one GET (no HEAD first),
+ * streams are streamed, and a create-only save is a conditional write.
+ */
+import { createPrivateKey } from 'node:crypto';
+import { Readable, Transform, pipeline } from 'node:stream';
+import { createGunzip, createGzip, gzipSync } from 'node:zlib';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type GetObjectCommandOutput,
+  type PutObjectCommandInput,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import {
+  FileNotFoundError,
+  ImproperlyConfigured,
+  SuspiciousFileOperation,
+  SuspiciousOperation,
+  type StorageError,
+} from '../errors.js';
+import { guessType } from '../mimetypes.js';
+import { cleanName, safeJoin } from '../names.js';
+import { relpath } from '../posixpath.js';
+import { NameTakenError, Storage, type ReadRange, type SaveBody, type UrlOptions } from '../storage.js';
+import type { FileMode } from '../storage-file.js';
+import { assertValidOptions, declaredSettings, optionViolations } from '../validate-options.js';
+import { createS3Client } from './s3-client.factory.js';
+import { isNotFound, s3Error, statusOf } from './s3-errors.js';
+import { S3File } from './s3-file.js';
+import { S3UrlBuilder } from './s3-url.builder.js';
+import { MiB, S3StorageOptions, type CloudFrontSigner, type TransferConfig } from './s3-storage.options.js';
+
+/** Parameters of `getObjectParameters()` that reads send too (s3transfer's `ALLOWED_DOWNLOAD_ARGS`). */
+const DOWNLOAD_PARAMETERS = [
+  'ChecksumMode',
+  'VersionId',
+  'SSECustomerAlgorithm',
+  'SSECustomerKey',
+  'SSECustomerKeyMD5',
+  'RequestPayer',
+  'ExpectedBucketOwner',
+];
+
+const S3_SETTINGS = declaredSettings(S3StorageOptions);
+
+export class S3Storage extends Storage {
+  /** Defaults of every setting, as django-storages' `get_default_settings()`; subclasses override some. */
+  static readonly defaults: S3StorageOptions = {
+    objectParameters: {},
+    querystringAuth: true,
+    querystringExpire: 3600,
+    maxMemorySize: 0,
+    urlProtocol: 'https:',
+    fileOverwrite: true,
+    location: '',
+    gzip: false,
+    gzipContentTypes: [
+      'text/css',
+      'text/javascript',
+      'application/javascript',
+      'application/x-javascript',
+      'image/svg+xml',
+    ],
+    useSsl: true,
+    useThreads: true,
+    fileBufferSize: 5 * MiB,
+    signatureVersion: 's3v4',
+  };
+
+  /** Content type of a name nothing is known about. */
+  static readonly defaultContentType = 'application/octet-stream';
+
+  readonly bucketName?: string;
+  readonly location: string;
+  readonly fileOverwrite: boolean;
+  readonly objectParameters: Record<string, unknown>;
+  readonly defaultAcl?: string;
+  readonly querystringAuth: boolean;
+  readonly querystringExpire: number;
+  readonly maxMemorySize: number;
+  readonly gzip: boolean;
+  readonly gzipContentTypes: string[];
+  readonly fileBufferSize: number;
+  readonly customDomain?: string;
+  readonly urlProtocol: string;
+  /** The signer of custom-domain URLs: built from `cloudfrontKey` + `cloudfrontKeyId`, or given. */
+  readonly cloudfrontSigner: CloudFrontSigner | null;
+  readonly transfer: Required<TransferConfig>;
+  /** Every S3 call of this storage goes through this client. */
+  readonly client: S3Client;
+
+  protected override readonly replayableBytes: number;
+  private readonly ownsClient: boolean;
+  private readonly urls: S3UrlBuilder;
+
+  constructor(options: S3StorageOptions = {}) {
+    super();
+    const backend = new.target.name;
+    assertValidOptions(optionViolations(backend, S3StorageOptions, options, S3_SETTINGS));
+    const settings: S3StorageOptions = { ...(new.target as typeof S3Storage).defaults, ...withoutUndefined(options) };
+
+    // django-storages reads these from the environment too (`lookup_env`); the generic AWS_*
+    // names are left to the SDK's own chain, which also refreshes expiring credentials.
+    settings.accessKey ??= env('AWS_S3_ACCESS_KEY_ID');
+    settings.secretKey ??= env('AWS_S3_SECRET_ACCESS_KEY');
+    settings.sessionProfile ??= env('AWS_S3_SESSION_PROFILE');
+    assertValidOptions(settingConflicts(backend, settings));
+
+    this.bucketName = settings.bucketName;
+    this.location = settings.location!;
+    this.fileOverwrite = settings.fileOverwrite!;
+    this.objectParameters = settings.objectParameters!;
+    this.defaultAcl = settings.defaultAcl ?? undefined;
+    this.querystringAuth = settings.querystringAuth!;
+    this.querystringExpire = settings.querystringExpire!;
+    this.maxMemorySize = settings.maxMemorySize!;
+    this.gzip = settings.gzip!;
+    this.gzipContentTypes = settings.gzipContentTypes!;
+    this.fileBufferSize = settings.fileBufferSize!;
+    this.customDomain = settings.customDomain || undefined;
+    this.urlProtocol = settings.urlProtocol!;
+
+    if (settings.useThreads === false) {
+      process.emitWarning(
+        'The AWS_S3_USE_THREADS setting is deprecated. Use AWS_S3_TRANSFER_CONFIG to customize any of the transfer settings.',
+        'DeprecationWarning',
+      );
+    }
+    const transfer = settings.transferConfig ?? {};
+    this.transfer = {
+      partSize: transfer.partSize ?? 8 * MiB,
+      queueSize: transfer.queueSize ?? (settings.useThreads === false ? 1 : 4),
+      multipartThreshold: transfer.multipartThreshold ?? 8 * MiB,
+    };
+    this.replayableBytes = Math.max(this.transfer.multipartThreshold, this.transfer.partSize);
+
+    this.cloudfrontSigner =
+      settings.cloudfrontSigner !== undefined
+        ? settings.cloudfrontSigner
+        : settings.cloudfrontKey && settings.cloudfrontKeyId
+          ? S3UrlBuilder.cloudfrontSigner(settings.cloudfrontKeyId, settings.cloudfrontKey)
+          : null;
+
+    this.ownsClient = !settings.client;
+    this.client = settings.client ?? createS3Client(settings);
+    this.urls = new S3UrlBuilder(this);
+  }
+
+  /** The bucket every call goes to; a storage without `bucketName` can only build custom-domain URLs. */
+  get bucket(): string {
+    if (!this.bucketName) {
+      throw new ImproperlyConfigured(
+        `${this.constructor.name} setting 'bucketName' (AWS_STORAGE_BUCKET_NAME) is not set`,
+      );
+    }
+    return this.bucketName;
+  }
+
+  /**
+   * django-storages' `get_object_parameters(name)`: the PutObject parameters for one object
+   * (a copy of `objectParameters`). Override it to vary `CacheControl`, `Metadata`, ... by name.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the name is for overrides
+  getObjectParameters(name: string): Record<string, unknown> {
+    return { ...this.objectParameters };
+  }
+
+  async exists(name: string): Promise<boolean> {
+    const key = this.normalizeName(cleanName(name));
+    if (!key) return false;
+    try {
+      await this.client.send(new HeadObjectCommand({ ...this.downloadParameters(key), Bucket: this.bucket, Key: key }));
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw s3Error('HeadObject', key, err);
+    }
+  }
+
+  async delete(name: string): Promise<void> {
+    const key = this.objectKey(name);
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+    } catch (err) {
+      if (!isNotFound(err)) throw s3Error('DeleteObject', key, err);
+    }
+  }
+
+  async listdir(path: string): Promise<[directories: string[], files: string[]]> {
+    let prefix = this.normalizeName(cleanName(path));
+    if (prefix && !prefix.endsWith('/')) prefix += '/';
+    const directories: string[] = [];
+    const files: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.client
+        .send(
+          new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, Delimiter: '/', ContinuationToken: token }),
+        )
+        .catch((err: unknown) => {
+          throw s3Error('ListObjectsV2', prefix, err);
+        });
+      for (const common of page.CommonPrefixes ?? []) directories.push(relpath(common.Prefix!, prefix));
+      for (const object of page.Contents ?? []) {
+        // The "directory" placeholder object itself is not a file of the directory.
+        if (object.Key !== prefix) files.push(relpath(object.Key!, prefix));
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return [directories, files];
+  }
+
+  async size(name: string): Promise<number> {
+    return (await this.head(name)).ContentLength ?? 0;
+  }
+
+  async getModifiedTime(name: string): Promise<Date> {
+    return (await this.head(name)).LastModified!;
+  }
+
+  /**
+   * A URL of the file: presigned (`querystringAuth`), plain, on the custom domain, or
+   * CloudFront-signed, as django-storages' `url()`.
+   */
+  url(name: string, options: UrlOptions = {}): Promise<string> {
+    return this.urls.url(this.normalizeName(cleanName(name)), options);
+  }
+
+  async createReadStream(name: string, range: ReadRange = {}): Promise<Readable> {
+    const key = this.objectKey(name);
+    const rangeHeader = byteRange(range);
+    let response: GetObjectCommandOutput;
+    try {
+      response = await this.getObject(key, key, rangeHeader);
+    } catch (err) {
+      // A start past the end reads nothing, as fs.createReadStream does.
+      if ((err as StorageError).statusCode === 416) return Readable.from([]);
+      throw err;
+    }
+    if (!this.isGzipped(response)) return response.Body as Readable;
+    if (!rangeHeader) return gunzip(response.Body as Readable);
+    // A range of the stored (compressed) bytes means nothing to the caller: take it from the content.
+    (response.Body as Readable).destroy();
+    const whole = await this.getObject(key, key);
+    return pipeline(gunzip(whole.Body as Readable), sliceBytes(range.start ?? 0, range.end), () => undefined);
+  }
+
+  override async close(): Promise<void> {
+    if (this.ownsClient) this.client.destroy();
+  }
+
+  // Internals shared with S3File and the URL builder -------------------------------------------
+
+  /** django-storages' `_normalize_name`: the S3 key of a cleaned name, `location` prefixed. */
+  normalizeName(name: string): string {
+    try {
+      return safeJoin(this.location, name);
+    } catch {
+      throw new SuspiciousOperation(`Attempted access to '${name}' denied.`);
+    }
+  }
+
+  /** PutObject parameters for `key`: object parameters, content type and encoding, default ACL. */
+  writeParameters(key: string, contentType?: string): Record<string, unknown> {
+    const params = this.getObjectParameters(key);
+    if (!('ContentType' in params)) {
+      if (contentType) {
+        params.ContentType = contentType;
+      } else {
+        const [type, encoding] = guessType(key);
+        params.ContentType = type ?? S3Storage.defaultContentType;
+        if (encoding) params.ContentEncoding = encoding;
+      }
+    }
+    if (!('ACL' in params) && this.defaultAcl) params.ACL = this.defaultAcl;
+    return params;
+  }
+
+  /** The parameters of `getObjectParameters(name)` that a read must repeat (SSE-C keys, version). */
+  downloadParameters(name: string): Record<string, unknown> {
+    const params = this.getObjectParameters(name);
+    return Object.fromEntries(Object.entries(params).filter(([key]) => DOWNLOAD_PARAMETERS.includes(key)));
+  }
+
+  /** One GET; a missing object is `FileNotFoundError`. `name` is what `getObjectParameters` is asked about. */
+  async getObject(key: string, name: string, range?: string): Promise<GetObjectCommandOutput> {
+    try {
+      return await this.client.send(
+        new GetObjectCommand({ ...this.downloadParameters(name), Bucket: this.bucket, Key: key, Range: range }),
+      );
+    } catch (err) {
+      if (isNotFound(err)) throw new FileNotFoundError(`File does not exist: ${key}`, { cause: err });
+      throw s3Error('GetObject', key, err);
+    }
+  }
+
+  /** Whether a read of this response must be gunzipped (`gzip` on and the object gzip-encoded). */
+  isGzipped(response: { ContentEncoding?: string }): boolean {
+    return this.gzip && response.ContentEncoding === 'gzip';
+  }
+
+  /** A non-empty key for an operation on one object. */
+  objectKey(name: string): string {
+    const key = this.normalizeName(cleanName(name));
+    if (!key) throw new SuspiciousFileOperation(`Could not derive file name from '${name}'`);
+    return key;
+  }
+
+  protected async _open(name: string, mode: FileMode): Promise<S3File> {
+    const file = new S3File(this.objectKey(name), mode, this);
+    await file.load();
+    return file;
+  }
+
+  protected async _save(name: string, { body, contentType }: SaveBody): Promise<string> {
+    const cleaned = cleanName(name);
+    const key = this.normalizeName(cleaned);
+    const params = this.writeParameters(key, contentType) as Partial<PutObjectCommandInput>;
+    if (this.gzip && this.gzipContentTypes.includes(params.ContentType!) && !('ContentEncoding' in params)) {
+      body = Buffer.isBuffer(body)
+        ? gzipSync(body, { level: 9 })
+        : pipeline(body, createGzip({ level: 9 }), () => undefined);
+      params.ContentEncoding = 'gzip';
+    }
+    const input = {
+      ...params,
+      Bucket: this.bucket,
+      Key: key,
+      // A create-only write: the server refuses it (412) if another writer took the name meanwhile.
+      ...(this.fileOverwrite ? {} : { IfNoneMatch: '*' }),
+    } as PutObjectCommandInput;
+    try {
+      if (Buffer.isBuffer(body) && body.length <= this.transfer.multipartThreshold) {
+        await this.client.send(new PutObjectCommand({ ...input, Body: body, ContentLength: body.length }));
+      } else {
+        await this.upload(input, body);
+      }
+    } catch (err) {
+      const status = statusOf(err);
+      if (!this.fileOverwrite && (status === 412 || status === 409)) throw new NameTakenError(key, { cause: err });
+      throw s3Error('PutObject', key, err);
+    }
+    return cleaned;
+  }
+
+  /** A multipart upload through lib-storage; any failure aborts it, so no parts are left behind. */
+  private async upload(input: PutObjectCommandInput, body: Buffer | Readable): Promise<void> {
+    let sourceError: unknown;
+    if (body instanceof Readable) {
+      // Fail the upload from the inside, so lib-storage aborts the multipart upload before `done()` settles.
+      body = body.once('error', (err) => (sourceError = err));
+    }
+    const upload = new Upload({
+      client: this.client,
+      params: { ...input, Body: body },
+      partSize: this.transfer.partSize,
+      queueSize: this.transfer.queueSize,
+      leavePartsOnError: false,
+    });
+    try {
+      await upload.done();
+    } catch (err) {
+      throw sourceError ?? err;
+    }
+  }
+
+  private async head(name: string) {
+    const key = this.objectKey(name);
+    try {
+      return await this.client.send(
+        new HeadObjectCommand({ ...this.downloadParameters(key), Bucket: this.bucket, Key: key }),
+      );
+    } catch (err) {
+      if (isNotFound(err)) throw new FileNotFoundError(`File does not exist: ${key}`, { cause: err });
+      throw s3Error('HeadObject', key, err);
+    }
+  }
+}
+
+/** The conflicts django-storages checks in `__init__`, in its wording, with our setting names. */
+function settingConflicts(backend: string, s: S3StorageOptions): string[] {
+  const problems: string[] = [];
+  const location = s.location ?? '';
+  if (location.startsWith('/')) {
+    problems.push(
+      `${backend}.location cannot begin with a leading slash. Found '${location}'. Use '${location.replace(/^\/+/, '')}' instead.`,
+    );
+  }
+  if ((s.accessKey || s.secretKey) && s.sessionProfile) {
+    problems.push(
+      'AWS_S3_SESSION_PROFILE/sessionProfile should not be provided with AWS_S3_ACCESS_KEY_ID/accessKey and AWS_S3_SECRET_ACCESS_KEY/secretKey',
+    );
+  } else if (!s.accessKey !== !s.secretKey) {
+    problems.push('AWS_S3_ACCESS_KEY_ID/accessKey and AWS_S3_SECRET_ACCESS_KEY/secretKey must be provided together.');
+  }
+  if (!s.cloudfrontKey !== !s.cloudfrontKeyId && s.cloudfrontSigner === undefined) {
+    problems.push(
+      'Both AWS_CLOUDFRONT_KEY_ID/cloudfrontKeyId and AWS_CLOUDFRONT_KEY/cloudfrontKey must be provided together.',
+    );
+  }
+  if (s.cloudfrontKey) {
+    try {
+      createPrivateKey(s.cloudfrontKey);
+    } catch {
+      problems.push(`${backend} setting 'cloudfrontKey' is not a PEM private key`);
+    }
+  }
+  if (s.signatureVersion === 's3') {
+    problems.push(
+      `${backend} setting 'signatureVersion' is 's3' (SigV2), which AWS SDK v3 cannot sign with: it signs only with SigV4. Use 's3v4'.`,
+    );
+  } else if (s.signatureVersion !== undefined && s.signatureVersion !== 's3v4') {
+    problems.push(`${backend} setting 'signatureVersion' must be 's3v4'`);
+  }
+  return problems;
+}
+
+function env(name: string): string | undefined {
+  return process.env[name] || undefined;
+}
+
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+function byteRange({ start, end }: ReadRange): string | undefined {
+  if (start === undefined && end === undefined) return undefined;
+  for (const [label, value] of [
+    ['start', start],
+    ['end', end],
+  ] as const) {
+    if (value !== undefined && (!Number.isSafeInteger(value) || value < 0)) {
+      throw new RangeError(`The value of "${label}" must be a non-negative integer. Received ${value}`);
+    }
+  }
+  if (end !== undefined && start !== undefined && end < start) {
+    throw new RangeError(`The value of "start" (${start}) must be <= "end" (${end})`);
+  }
+  return `bytes=${start ?? 0}-${end ?? ''}`;
+}
+
+function gunzip(body: Readable): Readable {
+  return pipeline(body, createGunzip(), () => undefined);
+}
+
+/** Bytes `start` to `end` (inclusive) of a stream. */
+function sliceBytes(start: number, end = Infinity): Transform {
+  let offset = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      const from = Math.max(start - offset, 0);
+      const to = Math.min(end + 1 - offset, chunk.length);
+      offset += chunk.length;
+      callback(null, from < to ? chunk.subarray(from, to) : undefined);
+    },
+  });
+}
