@@ -2,6 +2,23 @@
  * nestjs-storages: the Django File Storage API, with django-storages' S3 backend, for NestJS.
  * Everything users import comes from here.
  */
+
+// Nest wiring
+export { StorageModule } from './storage.module.js';
+export { StorageManager } from './storage-manager.js';
+export { InjectStorage } from './storage.decorators.js';
+export { DEFAULT_STORAGE_NAME, getStorageToken, STORAGE_MODULE_OPTIONS } from './storage.tokens.js';
+export type {
+  StorageBackend,
+  StorageDefinition,
+  StorageModuleAsyncOptions,
+  StorageModuleOptions,
+  StorageOptionsFactory,
+} from './storage-module-options.interface.js';
+
+// Django's Storage API, backend-neutral
+export { Storage, type ReadRange, type SaveOptions, type StorageContent, type UrlOptions } from './storage.js';
+export { StorageFile, type FileData, type FileMode } from './storage-file.js';
 export { ContentFile } from './content-file.js';
 export {
   FileNotFoundError,
@@ -12,11 +29,16 @@ export {
   SuspiciousOperation,
 } from './errors.js';
 export { cleanName, filepathToUri, getValidFilename, safeJoin, validateFileName } from './names.js';
-export { Storage, type ReadRange, type SaveOptions, type StorageContent, type UrlOptions } from './storage.js';
-export { StorageFile, type FileData, type FileMode } from './storage-file.js';
 
+// Amazon S3
 export { S3Storage } from './s3/s3-storage.js';
 export { S3StaticStorage } from './s3/s3-static.storage.js';
 export { S3File } from './s3/s3-file.js';
 export { S3StorageOptions, type CloudFrontSigner, type TransferConfig } from './s3/s3-storage.options.js';
 export { s3OptionsFromConfig, type ConfigLookup } from './s3/s3-options-from-config.js';
+
+// Other backends
+export { InMemoryStorage } from './memory/in-memory-storage.js';
+export { InMemoryStorageOptions } from './memory/in-memory-storage.options.js';
+export { FileSystemStorage } from './filesystem/file-system-storage.js';
+export { FileSystemStorageOptions } from './filesystem/file-system-storage.options.js';

@@ -1,0 +1,208 @@
+/**
+ * Django's `FileSystemStorage`: files in a directory on disk. Writes go to a temporary file
+ * beside the target and are renamed into place, so a failed save leaves nothing partial; a
+ * create-only save (`fileOverwrite` false) links the file in place, which fails if the name was
+ * taken meanwhile, as Django's `O_EXCL` open does.
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { chmod, link, mkdir, readdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { FileNotFoundError, SuspiciousFileOperation } from '../errors.js';
+import { cleanName, filepathToUri, getRandomString } from '../names.js';
+import { NameTakenError, Storage, type ReadRange, type SaveBody } from '../storage.js';
+import { StorageFile, type FileMode } from '../storage-file.js';
+import { assertValidOptions, declaredSettings, optionViolations } from '../validate-options.js';
+import { FileSystemStorageOptions } from './file-system-storage.options.js';
+
+const SETTINGS = declaredSettings(FileSystemStorageOptions);
+
+export class FileSystemStorage extends Storage {
+  /** Absolute path of the storage's directory. */
+  readonly location: string;
+  readonly baseUrl?: string;
+  readonly fileOverwrite: boolean;
+  readonly filePermissionsMode?: number;
+  readonly directoryPermissionsMode?: number;
+
+  constructor(options: FileSystemStorageOptions) {
+    super();
+    assertValidOptions(optionViolations(new.target.name, FileSystemStorageOptions, options ?? {}, SETTINGS));
+    this.location = resolve(options.location);
+    this.baseUrl = options.baseUrl === undefined || options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`;
+    this.fileOverwrite = options.fileOverwrite ?? false;
+    this.filePermissionsMode = options.filePermissionsMode;
+    this.directoryPermissionsMode = options.directoryPermissionsMode;
+  }
+
+  /** Django's `path()` through `safe_join`: the absolute path of a name, never outside `location`. */
+  override path(name: string): string {
+    const path = resolve(this.location, cleanName(name).replace(/^\/+/, ''));
+    if (path !== this.location && !path.startsWith(this.location + sep)) {
+      throw new SuspiciousFileOperation(
+        `The joined path (${path}) is located outside of the base path component (${this.location})`,
+      );
+    }
+    return path;
+  }
+
+  async exists(name: string): Promise<boolean> {
+    return (await stat(this.path(name)).catch(() => undefined)) !== undefined;
+  }
+
+  async delete(name: string): Promise<void> {
+    const path = this.path(name);
+    const info = await stat(path).catch(() => undefined);
+    if (!info) return;
+    await (info.isDirectory() ? rmdir(path) : unlink(path)).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+    });
+  }
+
+  async listdir(path: string): Promise<[directories: string[], files: string[]]> {
+    const entries = await readdir(this.path(path), { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return [];
+      throw err;
+    });
+    const directories: string[] = [];
+    const files: string[] = [];
+    for (const entry of entries) {
+      if (entry.isDirectory()) directories.push(entry.name);
+      else if (!isTemporary(entry.name)) files.push(entry.name);
+    }
+    return [directories.sort(), files.sort()];
+  }
+
+  async size(name: string): Promise<number> {
+    return (await this.stat(name)).size;
+  }
+
+  async url(name: string): Promise<string> {
+    if (this.baseUrl === undefined) throw new TypeError('This file is not accessible via a URL.');
+    return this.baseUrl + filepathToUri(cleanName(name)).replace(/^\/+/, '');
+  }
+
+  async getModifiedTime(name: string): Promise<Date> {
+    return (await this.stat(name)).mtime;
+  }
+
+  override async getCreatedTime(name: string): Promise<Date> {
+    return (await this.stat(name)).birthtime;
+  }
+
+  override async getAccessedTime(name: string): Promise<Date> {
+    return (await this.stat(name)).atime;
+  }
+
+  async createReadStream(name: string, range: ReadRange = {}): Promise<Readable> {
+    const path = this.path(name);
+    await this.stat(name);
+    return createReadStream(path, range);
+  }
+
+  /** A temporary file beside `path`, for a write that is renamed or linked into place when complete. */
+  async temporaryPath(path: string): Promise<string> {
+    await mkdir(dirname(path), { recursive: true, mode: this.directoryPermissionsMode });
+    return join(dirname(path), `.${getRandomString(12)}.part`);
+  }
+
+  /** Moves a complete temporary file to `path`: replacing it, or only if the name is free. */
+  async place(temporary: string, path: string, exclusive: boolean): Promise<void> {
+    try {
+      if (this.filePermissionsMode !== undefined) await chmod(temporary, this.filePermissionsMode);
+      if (exclusive) {
+        await link(temporary, path).catch((err: NodeJS.ErrnoException) => {
+          throw err.code === 'EEXIST' ? new NameTakenError(path, { cause: err }) : err;
+        });
+        await unlink(temporary);
+      } else {
+        await rename(temporary, path);
+      }
+    } catch (err) {
+      await unlink(temporary).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  protected async _save(name: string, { body }: SaveBody): Promise<string> {
+    const path = this.path(name);
+    const temporary = await this.temporaryPath(path);
+    try {
+      await pipeline(Buffer.isBuffer(body) ? [body] : body, createWriteStream(temporary, { flags: 'wx' }));
+    } catch (err) {
+      await unlink(temporary).catch(() => undefined);
+      throw err;
+    }
+    await this.place(temporary, path, !this.fileOverwrite);
+    return cleanName(name);
+  }
+
+  protected async _open(name: string, mode: FileMode): Promise<StorageFile> {
+    const path = this.path(name);
+    if (mode.startsWith('r')) await this.stat(name);
+    return new FileSystemFile(cleanName(name), path, mode, this);
+  }
+
+  private async stat(name: string) {
+    const path = this.path(name);
+    return stat(path).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') throw new FileNotFoundError(`[Errno 2] No such file or directory: '${path}'`, { cause: err });
+      throw err;
+    });
+  }
+}
+
+function isTemporary(fileName: string): boolean {
+  return /^\.[A-Za-z0-9]{12}\.part$/.test(fileName);
+}
+
+class FileSystemFile extends StorageFile {
+  private temporary?: string;
+  private out?: ReturnType<typeof createWriteStream>;
+
+  constructor(
+    name: string,
+    private readonly filePath: string,
+    mode: FileMode,
+    private readonly storage: FileSystemStorage,
+  ) {
+    super(name, mode);
+  }
+
+  async size(): Promise<number> {
+    return this.storage.size(this.name);
+  }
+
+  protected async openStream(): Promise<Readable> {
+    return createReadStream(this.filePath);
+  }
+
+  protected async writeBytes(data: Buffer): Promise<void> {
+    if (!this.out) {
+      this.temporary = await this.storage.temporaryPath(this.filePath);
+      this.out = createWriteStream(this.temporary, { flags: 'wx' });
+    }
+    if (!data.length) return;
+    const out = this.out;
+    await new Promise<void>((resolve, reject) => out.write(data, (err) => (err ? reject(err) : resolve())));
+  }
+
+  protected async commit(bytesWritten: number): Promise<void> {
+    if (bytesWritten === 0 && (await this.storage.exists(this.name))) return this.discard();
+    if (!this.out) await this.writeBytes(Buffer.alloc(0));
+    await this.finishStream();
+    await this.storage.place(this.temporary!, this.filePath, false);
+  }
+
+  protected async discard(): Promise<void> {
+    await this.finishStream().catch(() => undefined);
+    if (this.temporary) await unlink(this.temporary).catch(() => undefined);
+  }
+
+  private async finishStream(): Promise<void> {
+    const out = this.out;
+    this.out = undefined;
+    if (out) await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  }
+}

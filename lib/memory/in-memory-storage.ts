@@ -1,0 +1,159 @@
+/**
+ * Django 4.2's `InMemoryStorage`: the Storage API on a Map, for tests and for apps that need no
+ * persistence. A drop-in backend for `S3Storage` in a user's own tests: same names, same
+ * errors, no network.
+ */
+import { Readable } from 'node:stream';
+import { FileNotFoundError, SuspiciousOperation } from '../errors.js';
+import { cleanName, filepathToUri, safeJoin } from '../names.js';
+import { NameTakenError, Storage, type ReadRange, type SaveBody } from '../storage.js';
+import { StorageFile, type FileMode } from '../storage-file.js';
+import { assertValidOptions, declaredSettings, optionViolations } from '../validate-options.js';
+import { InMemoryStorageOptions } from './in-memory-storage.options.js';
+
+interface Entry {
+  content: Buffer;
+  created: Date;
+  modified: Date;
+  accessed: Date;
+}
+
+const SETTINGS = declaredSettings(InMemoryStorageOptions);
+
+export class InMemoryStorage extends Storage {
+  readonly location: string;
+  readonly baseUrl?: string;
+  readonly fileOverwrite: boolean;
+  private readonly files = new Map<string, Entry>();
+
+  constructor(options: InMemoryStorageOptions = {}) {
+    super();
+    assertValidOptions(optionViolations(new.target.name, InMemoryStorageOptions, options, SETTINGS));
+    this.location = options.location ?? '';
+    this.baseUrl = options.baseUrl === undefined || options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`;
+    this.fileOverwrite = options.fileOverwrite ?? false;
+  }
+
+  async exists(name: string): Promise<boolean> {
+    return this.files.has(this.key(name));
+  }
+
+  async delete(name: string): Promise<void> {
+    this.files.delete(this.key(name));
+  }
+
+  async listdir(path: string): Promise<[directories: string[], files: string[]]> {
+    let prefix = this.key(path);
+    if (prefix && !prefix.endsWith('/')) prefix += '/';
+    const directories = new Set<string>();
+    const files: string[] = [];
+    for (const key of [...this.files.keys()].sort()) {
+      if (!key.startsWith(prefix) || key === prefix) continue;
+      const rest = key.slice(prefix.length);
+      const slash = rest.indexOf('/');
+      if (slash >= 0) directories.add(rest.slice(0, slash));
+      else files.push(rest);
+    }
+    return [[...directories], files];
+  }
+
+  async size(name: string): Promise<number> {
+    return this.entry(name).content.length;
+  }
+
+  async url(name: string): Promise<string> {
+    if (this.baseUrl === undefined) throw new TypeError('This file is not accessible via a URL.');
+    return this.baseUrl + filepathToUri(cleanName(name)).replace(/^\/+/, '');
+  }
+
+  async getModifiedTime(name: string): Promise<Date> {
+    return this.entry(name).modified;
+  }
+
+  override async getCreatedTime(name: string): Promise<Date> {
+    return this.entry(name).created;
+  }
+
+  override async getAccessedTime(name: string): Promise<Date> {
+    return this.entry(name).accessed;
+  }
+
+  async createReadStream(name: string, { start = 0, end }: ReadRange = {}): Promise<Readable> {
+    const entry = this.entry(name);
+    entry.accessed = new Date();
+    return Readable.from([entry.content.subarray(start, end === undefined ? undefined : end + 1)]);
+  }
+
+  /** Stores `content` under `key` (a create-only write when `exclusive`). */
+  write(key: string, content: Buffer, exclusive: boolean): void {
+    const existing = this.files.get(key);
+    if (existing && exclusive) throw new NameTakenError(key);
+    const now = new Date();
+    this.files.set(key, { content, created: existing?.created ?? now, modified: now, accessed: now });
+  }
+
+  /** The key of a name, `location` prefixed; climbing out of it is refused. */
+  key(name: string): string {
+    const cleaned = cleanName(name);
+    try {
+      return safeJoin(this.location, cleaned);
+    } catch {
+      throw new SuspiciousOperation(`Attempted access to '${cleaned}' denied.`);
+    }
+  }
+
+  entry(name: string): Entry {
+    const key = this.key(name);
+    const entry = this.files.get(key);
+    if (!entry) throw new FileNotFoundError(`File does not exist: ${key}`);
+    return entry;
+  }
+
+  protected async _save(name: string, { body }: SaveBody): Promise<string> {
+    const content = Buffer.isBuffer(body) ? Buffer.from(body) : Buffer.concat(await body.toArray());
+    this.write(this.key(name), content, !this.fileOverwrite);
+    return cleanName(name);
+  }
+
+  protected async _open(name: string, mode: FileMode): Promise<StorageFile> {
+    const key = this.key(name);
+    if (mode.startsWith('r')) this.entry(name);
+    return new InMemoryFile(key.slice(this.location.length).replace(/^\/+/, ''), key, mode, this);
+  }
+}
+
+class InMemoryFile extends StorageFile {
+  private written: Buffer[] = [];
+
+  constructor(
+    name: string,
+    private readonly key: string,
+    mode: FileMode,
+    private readonly storage: InMemoryStorage,
+  ) {
+    super(name, mode);
+  }
+
+  async size(): Promise<number> {
+    return this.storage.size(this.name);
+  }
+
+  protected async openStream(): Promise<Readable> {
+    return this.storage.createReadStream(this.name);
+  }
+
+  protected async writeBytes(data: Buffer): Promise<void> {
+    this.written.push(Buffer.from(data));
+  }
+
+  protected async commit(bytesWritten: number): Promise<void> {
+    // As S3File: closing an unwritten file leaves an existing one as it was.
+    if (bytesWritten === 0 && (await this.storage.exists(this.name))) return;
+    this.storage.write(this.key, Buffer.concat(this.written), false);
+    this.written = [];
+  }
+
+  protected async discard(): Promise<void> {
+    this.written = [];
+  }
+}
