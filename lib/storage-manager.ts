@@ -20,7 +20,9 @@ export class StorageManager implements OnApplicationShutdown {
       throw new ImproperlyConfigured("StorageModule options must have 'storages': { default: { backend, options } }");
     }
     for (const name of Object.keys(storages).filter((n) => !names.includes(n))) {
-      problems.push(`storage '${name}' is not in forRootAsync's names [${names.join(', ')}]; add it there to inject it`);
+      problems.push(
+        `storage '${name}' is not in forRootAsync's names [${names.join(', ')}]; add it there to inject it`,
+      );
     }
     for (const name of names.filter((n) => !(n in storages))) {
       problems.push(`storage '${name}' is listed in names but the options have no such storage`);
@@ -52,7 +54,9 @@ export class StorageManager implements OnApplicationShutdown {
   get(name: string = DEFAULT_STORAGE_NAME): Storage {
     const storage = this.storages.get(name);
     if (!storage) {
-      throw new ImproperlyConfigured(`Could not find config for '${name}' in StorageModule storages: ${this.names().join(', ')}`);
+      throw new ImproperlyConfigured(
+        `Could not find config for '${name}' in StorageModule storages: ${this.names().join(', ')}`,
+      );
     }
     return storage;
   }

@@ -23,7 +23,10 @@ export class StorageModule {
   static forRootAsync(options: StorageModuleAsyncOptions): DynamicModule {
     const names = options.names ?? [DEFAULT_STORAGE_NAME];
     return {
-      ...StorageModule.define(names, options.isGlobal, [...StorageModule.optionsProviders(options), ...(options.extraProviders ?? [])]),
+      ...StorageModule.define(names, options.isGlobal, [
+        ...StorageModule.optionsProviders(options),
+        ...(options.extraProviders ?? []),
+      ]),
       imports: options.imports ?? [],
     };
   }
@@ -41,7 +44,12 @@ export class StorageModule {
     return {
       module: StorageModule,
       global: isGlobal ?? true,
-      providers: [...optionsProviders, { provide: STORAGE_NAMES, useValue: names }, StorageManager, ...storageProviders],
+      providers: [
+        ...optionsProviders,
+        { provide: STORAGE_NAMES, useValue: names },
+        StorageManager,
+        ...storageProviders,
+      ],
       exports: [StorageManager, ...storageProviders.map((provider) => (provider as { provide: string }).provide)],
     };
   }

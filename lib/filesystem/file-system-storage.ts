@@ -30,7 +30,8 @@ export class FileSystemStorage extends Storage {
     super();
     assertValidOptions(optionViolations(new.target.name, FileSystemStorageOptions, options ?? {}, SETTINGS));
     this.location = resolve(options.location);
-    this.baseUrl = options.baseUrl === undefined || options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`;
+    this.baseUrl =
+      options.baseUrl === undefined || options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`;
     this.fileOverwrite = options.fileOverwrite ?? false;
     this.filePermissionsMode = options.filePermissionsMode;
     this.directoryPermissionsMode = options.directoryPermissionsMode;
@@ -147,7 +148,8 @@ export class FileSystemStorage extends Storage {
   private async stat(name: string) {
     const path = this.path(name);
     return stat(path).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') throw new FileNotFoundError(`[Errno 2] No such file or directory: '${path}'`, { cause: err });
+      if (err.code === 'ENOENT')
+        throw new FileNotFoundError(`[Errno 2] No such file or directory: '${path}'`, { cause: err });
       throw err;
     });
   }
@@ -203,6 +205,7 @@ class FileSystemFile extends StorageFile {
   private async finishStream(): Promise<void> {
     const out = this.out;
     this.out = undefined;
-    if (out) await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    if (out)
+      await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
   }
 }

@@ -30,7 +30,8 @@ export class InMemoryStorage extends Storage {
     super();
     assertValidOptions(optionViolations(new.target.name, InMemoryStorageOptions, options, SETTINGS));
     this.location = options.location ?? '';
-    this.baseUrl = options.baseUrl === undefined || options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`;
+    this.baseUrl =
+      options.baseUrl === undefined || options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`;
     this.fileOverwrite = options.fileOverwrite ?? false;
   }
 

@@ -1,0 +1,181 @@
+/**
+ * One contract every backend passes, as Flysystem's FilesystemAdapterTestCase: the Storage API
+ * behaves the same on InMemoryStorage, FileSystemStorage and S3Storage. Each spec file calls
+ * `describeStorageContract` with a factory for its backend.
+ */
+import { Readable } from 'node:stream';
+import { types } from 'node:util';
+import { ContentFile, FileNotFoundError, SuspiciousFileOperation, type Storage } from '../../lib/index.js';
+
+export type StorageFactory = (options: { fileOverwrite: boolean }) => Storage | Promise<Storage>;
+
+async function text(stream: Readable): Promise<string> {
+  return Buffer.concat(await stream.toArray()).toString('utf8');
+}
+
+export function describeStorageContract(label: string, make: StorageFactory): void {
+  describe(`Storage contract: ${label}`, () => {
+    let storage: Storage;
+    let overwriting: Storage;
+
+    beforeAll(async () => {
+      storage = await make({ fileOverwrite: false });
+      overwriting = await make({ fileOverwrite: true });
+    });
+    afterAll(async () => {
+      await storage.close();
+      await overwriting.close();
+    });
+
+    it('saves a Buffer, a string, a Uint8Array, a ContentFile and a stream, and reads each back', async () => {
+      const contents: [string, Parameters<Storage['save']>[1], string][] = [
+        ['buffer.bin', Buffer.from('from a buffer'), 'from a buffer'],
+        ['string.txt', 'from a string é', 'from a string é'],
+        ['array.bin', new Uint8Array([104, 105]), 'hi'],
+        ['content.txt', new ContentFile('from a content file'), 'from a content file'],
+        ['stream.txt', Readable.from([Buffer.from('from '), Buffer.from('a stream')]), 'from a stream'],
+      ];
+      for (const [name, content, expected] of contents) {
+        expect(await storage.save(name, content)).toBe(name);
+        expect(await text(await storage.createReadStream(name))).toBe(expected);
+        expect(await storage.size(name)).toBe(Buffer.byteLength(expected));
+      }
+    });
+
+    it('takes the name of a ContentFile when the name is null', async () => {
+      expect(await storage.save(null, new ContentFile('x', 'from_name.bin'))).toBe('from_name.bin');
+      expect(await storage.exists('from_name.bin')).toBe(true);
+    });
+
+    it('refuses path traversal and names without a file name', async () => {
+      await expect(storage.save('../escape.txt', 'x')).rejects.toThrow(
+        new SuspiciousFileOperation("Detected path traversal attempt in '../escape.txt'"),
+      );
+      await expect(storage.save('/abs.txt', 'x')).rejects.toThrow("Detected path traversal attempt in '/abs.txt'");
+      await expect(storage.save('dir/', 'x')).rejects.toThrow("Could not derive file name from 'dir/'");
+    });
+
+    it('keeps both files when saving twice without overwrite, and replaces with overwrite', async () => {
+      const first = await storage.save('dup.tar.gz', 'one');
+      const second = await storage.save('dup.tar.gz', 'two');
+      expect(first).toBe('dup.tar.gz');
+      expect(second).toMatch(/^dup_[A-Za-z0-9]{7}\.tar\.gz$/);
+      expect(await text(await storage.createReadStream(first))).toBe('one');
+      expect(await text(await storage.createReadStream(second))).toBe('two');
+
+      expect(await overwriting.save('same.txt', 'one')).toBe('same.txt');
+      expect(await overwriting.save('same.txt', 'two')).toBe('same.txt');
+      expect(await text(await overwriting.createReadStream('same.txt'))).toBe('two');
+    });
+
+    it('tells whether a file exists and deletes it; deleting a missing file is fine', async () => {
+      await storage.save('exists.txt', 'x');
+      expect(await storage.exists('exists.txt')).toBe(true);
+      expect(await storage.exists('missing.txt')).toBe(false);
+      await storage.delete('exists.txt');
+      expect(await storage.exists('exists.txt')).toBe(false);
+      await expect(storage.delete('exists.txt')).resolves.toBeUndefined();
+    });
+
+    it('lists directories and files relative to the path', async () => {
+      for (const name of ['l/one.txt', 'l/two.txt', 'l/sub/three.txt', 'l/sub2/four.txt'])
+        await overwriting.save(name, 'x');
+      expect(await overwriting.listdir('l')).toEqual([
+        ['sub', 'sub2'],
+        ['one.txt', 'two.txt'],
+      ]);
+      expect(await overwriting.listdir('l/')).toEqual([
+        ['sub', 'sub2'],
+        ['one.txt', 'two.txt'],
+      ]);
+      expect(await overwriting.listdir('l/sub2')).toEqual([[], ['four.txt']]);
+      expect(await overwriting.listdir('nope')).toEqual([[], []]);
+    });
+
+    it('reports a missing file as FileNotFoundError', async () => {
+      await expect(storage.size('missing.txt')).rejects.toBeInstanceOf(FileNotFoundError);
+      await expect(storage.getModifiedTime('missing.txt')).rejects.toBeInstanceOf(FileNotFoundError);
+      await expect(storage.open('missing.txt')).rejects.toBeInstanceOf(FileNotFoundError);
+      await expect(storage.createReadStream('missing.txt')).rejects.toBeInstanceOf(FileNotFoundError);
+      await expect(storage.open('missing.txt')).rejects.toMatchObject({ code: 'ENOENT' });
+    });
+
+    it('gives the modification time as a Date', async () => {
+      await storage.save('time.txt', 'x');
+      const modified = await storage.getModifiedTime('time.txt');
+      expect(types.isDate(modified)).toBe(true);
+      expect(Math.abs(modified.getTime() - Date.now())).toBeLessThan(3600_000);
+    });
+
+    it('reads by size, by line and in chunks, in binary and text mode', async () => {
+      await overwriting.save('lines.txt', 'a\nb\r\nc\rd');
+      const binary = await overwriting.open('lines.txt', 'rb');
+      expect(await binary.read(2)).toEqual(Buffer.from('a\n'));
+      expect(await binary.readline()).toEqual(Buffer.from('b\r\n'));
+      expect(await binary.readlines()).toEqual([Buffer.from('a\n'), Buffer.from('b\r\n'), Buffer.from('c\rd')]);
+      await binary.close();
+      expect(binary.closed).toBe(true);
+
+      const textFile = await overwriting.open('lines.txt', 'r');
+      expect(await textFile.readline()).toBe('a\n');
+      expect(await textFile.read()).toBe('b\nc\nd');
+      expect(await textFile.readlines()).toEqual(['a\n', 'b\n', 'c\n', 'd']);
+      const chunks: string[] = [];
+      for await (const chunk of textFile.chunks(3)) chunks.push(chunk);
+      expect(chunks.join('')).toBe('a\nb\nc\nd');
+      await textFile.close();
+      expect(await textFile.size()).toBe(8);
+    });
+
+    it('writes a file opened for writing, text and bytes mixed, and works with await using', async () => {
+      {
+        await using file = await overwriting.open('written.txt', 'w');
+        await file.write('text é');
+        await file.write(Buffer.from('bytes'));
+        expect(file.mode).toBe('w');
+      }
+      expect(await text(await overwriting.createReadStream('written.txt'))).toBe('text ébytes');
+    });
+
+    it('creates an empty file when nothing is written, but leaves an existing file as it was', async () => {
+      const empty = await overwriting.open('empty.txt', 'wb');
+      await empty.close();
+      expect(await overwriting.size('empty.txt')).toBe(0);
+
+      await overwriting.save('kept.txt', 'kept');
+      const untouched = await overwriting.open('kept.txt', 'wb');
+      await untouched.close();
+      expect(await text(await overwriting.createReadStream('kept.txt'))).toBe('kept');
+    });
+
+    it('leaves nothing when a write is aborted', async () => {
+      const file = await overwriting.open('aborted.txt', 'wb');
+      await file.write('partial');
+      await file.abort();
+      expect(await overwriting.exists('aborted.txt')).toBe(false);
+    });
+
+    it('refuses to read a file opened for writing and to write one opened for reading', async () => {
+      await overwriting.save('modes.txt', 'x');
+      const reading = await overwriting.open('modes.txt', 'rb');
+      await expect(reading.write('y')).rejects.toThrow('File was not opened in write mode.');
+      await reading.close();
+      const writing = await overwriting.open('modes2.txt', 'wb');
+      await expect(writing.read()).rejects.toThrow('File was not opened in read mode.');
+      await writing.abort();
+    });
+
+    it('streams a byte range, end inclusive', async () => {
+      await overwriting.save('range.txt', '0123456789');
+      expect(await text(await overwriting.createReadStream('range.txt', { start: 2, end: 4 }))).toBe('234');
+      expect(await text(await overwriting.createReadStream('range.txt', { start: 7 }))).toBe('789');
+      expect(await text(await overwriting.createReadStream('range.txt', { end: 1 }))).toBe('01');
+    });
+
+    it('makes names valid and generates file names as Django does', () => {
+      expect(storage.getValidName('my file (1).jpg')).toBe('my_file_1.jpg');
+      expect(storage.generateFilename('a b/c d.txt')).toBe('a b/c_d.txt');
+      expect(() => storage.generateFilename('../x/a.txt')).toThrow("Detected path traversal attempt in '../x'");
+    });
+  });
+}
