@@ -9,15 +9,20 @@ export class ImproperlyConfigured extends Error {
   /** Each problem found, one line each; the message lists them all. */
   readonly violations: string[];
 
-  constructor(message: string | string[], options?: ErrorOptions) {
-    const violations = Array.isArray(message) ? message : [message];
+  /**
+   * @param violations one problem, or several reported together
+   * @param options.heading what the problems are about, such as 'Invalid storage settings'
+   */
+  constructor(violations: string | string[], options?: ErrorOptions & { heading?: string }) {
+    const list = Array.isArray(violations) ? violations : [violations];
+    const heading = options?.heading;
     super(
-      violations.length === 1
-        ? violations[0]
-        : `${violations.length} invalid settings:\n  - ${violations.join('\n  - ')}`,
+      list.length === 1
+        ? (heading ? `${heading}: ` : '') + list[0]
+        : `${heading ?? 'Invalid settings'} (${list.length}):\n  - ${list.join('\n  - ')}`,
       options,
     );
-    this.violations = violations;
+    this.violations = list;
   }
 }
 

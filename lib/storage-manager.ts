@@ -42,11 +42,7 @@ export class StorageManager implements OnApplicationShutdown {
     }
     if (problems.length) {
       void this.onApplicationShutdown();
-      throw new ImproperlyConfigured(
-        problems.length === 1
-          ? `Invalid storage settings: ${problems[0]}`
-          : `Invalid storage settings (${problems.length}):\n  - ${problems.join('\n  - ')}`,
-      );
+      throw new ImproperlyConfigured(problems, { heading: 'Invalid storage settings' });
     }
   }
 
