@@ -30,7 +30,7 @@ export class S3UrlBuilder {
   }
 
   /** The presigner of the storage's bucket, made on first use: a custom-domain storage may have no bucket. */
-  get presigner(): S3Presigner {
+  private get presigner(): S3Presigner {
     this.presignerOf ??= new S3Presigner(this.storage.client, this.storage.bucket);
     return this.presignerOf;
   }
