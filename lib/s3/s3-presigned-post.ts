@@ -42,6 +42,7 @@ const FORM_FIELDS: Record<string, string> = {
 /** Parameters about the request rather than the object: a form upload does without them. */
 const REQUEST_PARAMETERS = ['ChecksumAlgorithm', 'ExpectedBucketOwner', 'RequestPayer'];
 
+/** The presigned POST of `key`, `parameters` being the PutObject parameters a save would send. */
 export async function presignedPost(
   client: S3Client,
   bucket: string,

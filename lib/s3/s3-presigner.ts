@@ -57,14 +57,16 @@ const OPERATIONS: Record<string, [StaticOperation, Command]> = {
 
 /** What a URL of one operation needs that does not change from URL to URL. */
 interface Target {
-  name: string;
   schema: ReturnType<typeof operation>;
   command: Command;
   members: string[];
   endpoint: { url: URL; properties?: Record<string, unknown>; headers?: Record<string, string[]> };
   /** The URL of the bucket, no trailing slash: `http://host:port/bucket` or `https://bucket.s3...`. */
   base: string;
-  /** Undefined for SigV4a (multi-region access points) and S3 Express, left to `getSignedUrl`. */
+  /**
+   * Undefined for SigV4a (multi-region access points) and S3 Express (session credentials):
+   * those rare URLs are left to `getSignedUrl`, middleware and all.
+   */
   signer?: SignatureV4;
 }
 
@@ -135,10 +137,11 @@ export class S3Presigner {
         );
       }
     }
-    if (!key)
+    if (!key) {
       throw new TypeError(
         'Parameter validation failed:\nInvalid length for parameter Key, value: 0, valid min length: 1',
       );
+    }
     return { ...parameters, Bucket: this.bucket, Key: key };
   }
 
@@ -193,7 +196,6 @@ export class S3Presigner {
           })
         : undefined;
     return {
-      name,
       schema: operation(namespace, name, traits, input, output),
       command,
       members: [...NormalizedSchema.of(input).structIterator()].map(([member]) => member),
@@ -214,7 +216,7 @@ export function assertExpiry(seconds: number): void {
 }
 
 /** Keys as the SDK writes them in a path: each segment percent-encoded, `!'()*` too. */
-export function encodeKey(key: string): string {
+function encodeKey(key: string): string {
   return key.split('/').map(extendedEncodeURIComponent).join('/');
 }
 
