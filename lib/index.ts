@@ -34,6 +34,7 @@ export { cleanName, filepathToUri, getValidFilename, safeJoin, validateFileName 
 export { S3Storage } from './s3/s3-storage.js';
 export { S3StaticStorage } from './s3/s3-static.storage.js';
 export { S3File } from './s3/s3-file.js';
+export type { UploadUrl, UploadUrlOptions } from './s3/s3-presigned-post.js';
 export { S3StorageOptions, type CloudFrontSigner, type TransferConfig } from './s3/s3-storage.options.js';
 export { s3OptionsFromConfig, type ConfigLookup } from './s3/s3-options-from-config.js';
 

@@ -33,6 +33,8 @@ import { assertValidOptions, declaredSettings, optionViolations } from '../valid
 import { createS3Client } from './s3-client.factory.js';
 import { isNotFound, s3Error, statusOf } from './s3-errors.js';
 import { S3File } from './s3-file.js';
+import { cloudfrontSigner } from './cloudfront-signer.js';
+import { presignedPost, type UploadUrl, type UploadUrlOptions } from './s3-presigned-post.js';
 import { S3UrlBuilder } from './s3-url.builder.js';
 import { MiB, S3StorageOptions, type CloudFrontSigner, type TransferConfig } from './s3-storage.options.js';
 
@@ -144,7 +146,7 @@ export class S3Storage extends Storage {
       settings.cloudfrontSigner !== undefined
         ? settings.cloudfrontSigner
         : settings.cloudfrontKey && settings.cloudfrontKeyId
-          ? S3UrlBuilder.cloudfrontSigner(settings.cloudfrontKeyId, settings.cloudfrontKey)
+          ? cloudfrontSigner(settings.cloudfrontKeyId, settings.cloudfrontKey)
           : null;
 
     this.ownsClient = !settings.client;
@@ -228,8 +230,22 @@ export class S3Storage extends Storage {
    * A URL of the file: presigned (`querystringAuth`), plain, on the custom domain, or
    * CloudFront-signed, as django-storages' `url()`.
    */
-  url(name: string, options: UrlOptions = {}): Promise<string> {
+  async url(name: string, options: UrlOptions = {}): Promise<string> {
     return this.urls.url(this.normalizeName(cleanName(name)), options);
+  }
+
+  /**
+   * A presigned POST for a browser form upload to `name` (cleaned and under `location` as
+   * everywhere): send `fields`, then the file, to `url`. The policy pins the key, the content
+   * type (guessed from the name unless given), the object parameters a save would send, and
+   * at most `maxSize` bytes.
+   */
+  async uploadUrl(name: string, { expire, contentType, maxSize }: UploadUrlOptions = {}): Promise<UploadUrl> {
+    const key = this.objectKey(name);
+    return presignedPost(this.client, this.bucket, key, this.writeParameters(key, contentType), {
+      expire: expire ?? this.querystringExpire,
+      maxSize,
+    });
   }
 
   async createReadStream(name: string, range: ReadRange = {}): Promise<Readable> {

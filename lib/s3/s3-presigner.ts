@@ -1,0 +1,253 @@
+/**
+ * SigV4 presigned URLs of S3 objects, the same URLs `getSignedUrl` of
+ * `@aws-sdk/s3-request-presigner` makes, at a fraction of its cost. `getSignedUrl` clones the
+ * client's middleware stack, resolves the endpoint and builds a presigner for every URL; here
+ * the endpoint and signer are resolved once per operation, and each URL is the SDK's own
+ * request serializer plus the SDK's own `SignatureV4` (which caches the derived signing key).
+ *
+ * The flexible-checksum middleware never runs, on purpose: it would bake the CRC32 of an empty
+ * body into a presigned PUT (real S3 then refuses the upload) and ask GETs for checksum mode.
+ */
+import { createHash } from 'node:crypto';
+import {
+  DeleteObject$,
+  DeleteObjectCommand,
+  GetObject$,
+  GetObjectCommand,
+  HeadObject$,
+  HeadObjectCommand,
+  PutObject$,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { getEndpointFromInstructions } from '@smithy/core/endpoints';
+import { buildQueryString, extendedEncodeURIComponent } from '@smithy/core/protocols';
+import { NormalizedSchema, operation } from '@smithy/core/schema';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { MAX_PRESIGN_EXPIRY } from './s3-storage.options.js';
+
+type Parameters = Record<string, unknown>;
+type StaticOperation = typeof GetObject$;
+type Command = typeof GetObjectCommand;
+
+/** The parts of the SDK's HTTP request a URL is made of. */
+interface HttpRequest {
+  method: string;
+  protocol: string;
+  hostname: string;
+  port?: number;
+  path: string;
+  query: Record<string, string | string[] | null>;
+  headers: Record<string, string>;
+}
+
+/** The client's protocol (REST-XML for S3), of which only the request serializer is used. */
+interface RequestSerializer {
+  serializeRequest(schema: ReturnType<typeof operation>, input: object, context: object): Promise<HttpRequest>;
+}
+
+/** The object operations a URL can be signed for, by HTTP method. */
+const OPERATIONS: Record<string, [StaticOperation, Command]> = {
+  GET: [GetObject$, GetObjectCommand],
+  PUT: [PutObject$, PutObjectCommand as unknown as Command],
+  HEAD: [HeadObject$, HeadObjectCommand as unknown as Command],
+  DELETE: [DeleteObject$, DeleteObjectCommand as unknown as Command],
+};
+
+/** What a URL of one operation needs that does not change from URL to URL. */
+interface Target {
+  schema: ReturnType<typeof operation>;
+  command: Command;
+  members: string[];
+  endpoint: { url: URL; properties?: Record<string, unknown>; headers?: Record<string, string[]> };
+  /** The URL of the bucket, no trailing slash: `http://host:port/bucket` or `https://bucket.s3...`. */
+  base: string;
+  /**
+   * Undefined for SigV4a (multi-region access points) and S3 Express (session credentials):
+   * those rare URLs are left to `getSignedUrl`, middleware and all.
+   */
+  signer?: SignatureV4;
+}
+
+export interface PresignOptions {
+  expiresIn: number;
+  /** The signing time; now by default. Tests pass a fixed one to compare with `getSignedUrl`. */
+  signingDate?: Date;
+}
+
+export class S3Presigner {
+  private readonly targets = new Map<string, Promise<Target>>();
+
+  constructor(
+    readonly client: S3Client,
+    readonly bucket: string,
+  ) {}
+
+  /** A presigned URL of `key` for `method` (GET, PUT, HEAD, DELETE), `parameters` being the operation's. */
+  async presign(method: string, key: string, parameters: Parameters, options: PresignOptions): Promise<string> {
+    const { expiresIn, signingDate } = options;
+    assertExpiry(expiresIn);
+    const target = await this.target(method);
+    const input = withCustomerKeyMd5(this.input(target, key, parameters));
+    if (!target.signer) return getSignedUrl(this.client, new target.command(input as never), options);
+
+    const request = await this.serialize(target, input);
+    // What the presigner's own preparation does: the host is the one signed header, the payload unsigned.
+    request.headers.host = request.port ? `${request.hostname}:${request.port}` : request.hostname;
+    request.headers['X-Amz-Content-Sha256'] = 'UNSIGNED-PAYLOAD';
+    const unhoistableHeaders = new Set(
+      Object.keys(request.headers)
+        .map((name) => name.toLowerCase())
+        .filter((name) => name.startsWith('x-amz-server-side-encryption')),
+    );
+    const signed = (await target.signer.presign(request, {
+      expiresIn,
+      signingDate,
+      unsignableHeaders: new Set(['content-type']),
+      unhoistableHeaders,
+    })) as HttpRequest;
+    return formatUrl(signed);
+  }
+
+  /**
+   * The plain URL of `key`, not signed: no credentials, no I/O once the endpoint is known.
+   * Parameters bound to the query string (`ResponseContentDisposition`, `VersionId`...) are kept.
+   */
+  async objectUrl(key: string, parameters: Parameters = {}): Promise<string> {
+    const target = await this.target('GET');
+    if (!Object.keys(parameters).length) return `${target.base}/${encodeKey(key)}`;
+    const request = await this.serialize(target, this.input(target, key, parameters));
+    const headers = Object.keys(request.headers);
+    if (headers.length) {
+      throw new TypeError(
+        `url() without querystringAuth cannot carry parameters sent as headers: ${headers.join(', ')}`,
+      );
+    }
+    delete request.query['x-id'];
+    return formatUrl(request);
+  }
+
+  private input(target: Target, key: string, parameters: Parameters): Parameters {
+    for (const name of Object.keys(parameters)) {
+      if (!target.members.includes(name)) {
+        // botocore's ParamValidationError, as django-storages users see it.
+        throw new TypeError(
+          `Parameter validation failed:\nUnknown parameter in input: "${name}", must be one of: ${target.members.join(', ')}`,
+        );
+      }
+    }
+    if (!key) {
+      throw new TypeError(
+        'Parameter validation failed:\nInvalid length for parameter Key, value: 0, valid min length: 1',
+      );
+    }
+    return { ...parameters, Bucket: this.bucket, Key: key };
+  }
+
+  private serialize(target: Target, input: Parameters): Promise<HttpRequest> {
+    const context = { endpoint: async () => target.endpoint };
+    return (this.client.config.protocol as unknown as RequestSerializer).serializeRequest(
+      target.schema,
+      input,
+      context,
+    );
+  }
+
+  private target(method: string): Promise<Target> {
+    const name = method.toUpperCase();
+    let target = this.targets.get(name);
+    if (!target) {
+      target = this.resolve(name);
+      // A failure (no region yet, say) is not remembered: the next URL tries again.
+      target.catch(() => this.targets.delete(name));
+      this.targets.set(name, target);
+    }
+    return target;
+  }
+
+  private async resolve(method: string): Promise<Target> {
+    const entry = OPERATIONS[method];
+    if (!entry) {
+      throw new TypeError(
+        `url() cannot sign for HTTP method '${method}': use one of ${Object.keys(OPERATIONS).join(', ')}`,
+      );
+    }
+    const [[, namespace, name, traits, input, output], command] = entry;
+    const { config } = this.client;
+    const endpoint = (await getEndpointFromInstructions(
+      { Bucket: this.bucket, Key: 'k' },
+      command as never,
+      config as never,
+    )) as Target['endpoint'];
+    const auth = (
+      endpoint.properties?.authSchemes as { name: string; signingRegion?: string; signingName?: string }[]
+    )?.[0];
+    const signer =
+      !auth || auth.name === 'sigv4'
+        ? new SignatureV4({
+            credentials: config.credentials,
+            region: auth?.signingRegion ?? config.region,
+            service: auth?.signingName ?? 's3',
+            sha256: config.sha256,
+            // As S3's presigner: S3 paths are signed as sent, not normalised nor encoded twice.
+            uriEscapePath: false,
+            applyChecksum: false,
+          })
+        : undefined;
+    return {
+      schema: operation(namespace, name, traits, input, output),
+      command,
+      members: [...NormalizedSchema.of(input).structIterator()].map(([member]) => member),
+      endpoint,
+      base: endpoint.url.href.replace(/\/$/, ''),
+      signer,
+    };
+  }
+}
+
+/** SigV4 signatures live 0 to 7 days; the SDK would reject a longer one with a bare string. */
+export function assertExpiry(seconds: number): void {
+  if (!Number.isInteger(seconds) || seconds < 0 || seconds > MAX_PRESIGN_EXPIRY) {
+    throw new RangeError(
+      `expire must be a whole number of seconds from 0 to ${MAX_PRESIGN_EXPIRY} (7 days, the SigV4 limit), not ${seconds}`,
+    );
+  }
+}
+
+/** Keys as the SDK writes them in a path: each segment percent-encoded, `!'()*` too. */
+function encodeKey(key: string): string {
+  return key.split('/').map(extendedEncodeURIComponent).join('/');
+}
+
+function formatUrl({ protocol, hostname, port, path, query }: HttpRequest): string {
+  const search = buildQueryString(query);
+  return `${protocol}//${hostname}${port ? `:${port}` : ''}${path}${search ? `?${search}` : ''}`;
+}
+
+/**
+ * The SDK's SSE-C middleware, which a presign without the middleware stack must repeat: a raw
+ * customer key is sent base64-encoded, with its MD5 beside it.
+ */
+function withCustomerKeyMd5(input: Parameters): Parameters {
+  const key = input.SSECustomerKey;
+  if (!key) return input;
+  const bytes =
+    typeof key === 'string'
+      ? isBase64Key(key)
+        ? Buffer.from(key, 'base64')
+        : Buffer.from(key, 'utf8')
+      : Buffer.from(key as Uint8Array);
+  return {
+    ...input,
+    SSECustomerKey: bytes.toString('base64'),
+    SSECustomerKeyMD5: createHash('md5').update(bytes).digest('base64'),
+  };
+}
+
+function isBase64Key(value: string): boolean {
+  return (
+    /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(value) &&
+    Buffer.from(value, 'base64').length === 32
+  );
+}
