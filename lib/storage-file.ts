@@ -134,13 +134,24 @@ export abstract class StorageFile<T extends Buffer | string = Buffer | string> i
     }
   }
 
-  /** Writes bytes, or a string as UTF-8; returns the number of bytes written. */
+  /**
+   * Writes bytes, or a string as UTF-8; returns the number of bytes written. A write that fails
+   * gives the file up: nothing written is kept and the file is closed.
+   */
   async write(data: Buffer | Uint8Array | string): Promise<number> {
     this.checkOpen();
     if (this.readable) throw new TypeError('File was not opened in write mode.');
     const bytes =
       typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    await this.writeBytes(bytes);
+    try {
+      await this.writeBytes(bytes);
+    } catch (err) {
+      // The backend may have taken bytes it could not store (a refused S3 part): closing now
+      // would store the file truncated, as django-storages does. Give the file up instead.
+      this.isClosed = true;
+      await this.discard().catch(() => undefined);
+      throw err;
+    }
     this.bytesWritten += bytes.length;
     return bytes.length;
   }

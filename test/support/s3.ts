@@ -19,6 +19,34 @@ export const server = {
 /** s3rver ignores signatures, conditional writes and multipart listings; tests of those skip on it. */
 export const faithful = server.kind !== 's3rver';
 
+/**
+ * A `describe` that only a faithful server can answer (Ceph RGW, MinIO, AWS). On s3rver it is
+ * skipped, and says why: `why` is what s3rver gets wrong.
+ */
+export function describeFaithful(name: string, why: string, fn: () => void): void {
+  describeIf(faithful, name, `needs a faithful S3 server: ${why}`, fn);
+}
+
+/** An `it` that only a faithful server can answer; see `describeFaithful`. */
+export function itFaithful(name: string, why: string, fn: () => Promise<unknown>, timeout?: number): void {
+  if (faithful) return it(name, fn, timeout);
+  const reason = `needs a faithful S3 server: ${why}`;
+  noteSkip(name, reason);
+  it.skip(`${name} [skipped: ${reason}]`, fn, timeout);
+}
+
+/** A `describe` run only when `condition` holds; otherwise skipped, with `reason` printed and in its title. */
+export function describeIf(condition: boolean, name: string, reason: string, fn: () => void): void {
+  if (condition) return describe(name, fn);
+  noteSkip(name, reason);
+  describe.skip(`${name} [skipped: ${reason}]`, fn);
+}
+
+// Straight to stderr, once per skipped block: jest's console adds a stack frame to every line.
+function noteSkip(name: string, reason: string): void {
+  process.stderr.write(`skipped on ${server.kind}: ${name}: ${reason}\n`);
+}
+
 export function uniqueLocation(suite: string): string {
   return `test-${suite}-${randomBytes(4).toString('hex')}`;
 }

@@ -1,0 +1,42 @@
+/**
+ * `fileOverwrite: false` must never let one save replace another's file, also when writers race
+ * between `getAvailableName()` and the write: the write is a conditional create
+ * (`If-None-Match: *`) and a loser retries under another name. s3rver ignores the condition, so
+ * there the last writer silently wins.
+ */
+import { Readable } from 'node:stream';
+import { S3Storage } from '../../../lib/index.js';
+import { describeFaithful, s3Options, uniqueLocation } from '../../support/s3.js';
+
+const CONDITIONAL = "s3rver ignores If-None-Match: '*', so racing writers overwrite each other";
+
+async function readText(storage: S3Storage, name: string): Promise<string> {
+  await using file = await storage.open(name, 'r');
+  return file.read();
+}
+
+describeFaithful('fileOverwrite: false under concurrency', CONDITIONAL, () => {
+  const storage = new S3Storage(s3Options({ location: uniqueLocation('create-only'), fileOverwrite: false }));
+  afterAll(() => storage.close());
+
+  it('gives 20 concurrent saves of one name 20 distinct names, each holding its own content', async () => {
+    const contents = Array.from({ length: 20 }, (_, i) => `writer ${i}`);
+    const names = await Promise.all(contents.map((content) => storage.save('same.txt', content)));
+
+    expect(new Set(names).size).toBe(20);
+    expect(names).toContain('same.txt');
+    for (const name of names) expect(name).toMatch(/^same(_[a-zA-Z0-9]{7})?\.txt$/);
+    for (const [i, name] of names.entries()) expect(await readText(storage, name)).toBe(contents[i]);
+    expect((await storage.listdir(''))[1].sort()).toEqual([...names].sort());
+  });
+
+  it('does the same for small streams, which are replayed under the new name', async () => {
+    const contents = Array.from({ length: 10 }, (_, i) => `stream ${i}`);
+    const names = await Promise.all(
+      contents.map((content) => storage.save('dir/streamed.txt', Readable.from([Buffer.from(content)]))),
+    );
+
+    expect(new Set(names).size).toBe(10);
+    for (const [i, name] of names.entries()) expect(await readText(storage, name)).toBe(contents[i]);
+  });
+});
