@@ -1,0 +1,29 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { S3StaticStorage, S3Storage, s3OptionsFromConfig, StorageModule } from 'nestjs-storages';
+import { FilesController } from './files/files.controller.js';
+import { FilesService } from './files/files.service.js';
+
+@Module({
+  imports: [
+    ConfigModule.forRoot({ isGlobal: true }),
+    StorageModule.forRootAsync({
+      names: ['default', 'staticfiles'],
+      inject: [ConfigService],
+      useFactory: (config: ConfigService) => ({
+        storages: {
+          // Uploads: files keep their names unless taken (Django's file_overwrite = False).
+          default: {
+            backend: S3Storage,
+            options: s3OptionsFromConfig(config, { location: 'media', fileOverwrite: false }),
+          },
+          // The page's own CSS and JS, served with plain (unsigned) URLs.
+          staticfiles: { backend: S3StaticStorage, options: s3OptionsFromConfig(config, { location: 'static' }) },
+        },
+      }),
+    }),
+  ],
+  controllers: [FilesController],
+  providers: [FilesService],
+})
+export class AppModule {}
