@@ -8,7 +8,6 @@
  * Rounds are interleaved and the best round of each kind is kept, so a neighbour's load on a
  * shared machine hurts every kind alike. The ratios are the figures; absolute rates vary.
  */
-/* global console, performance, process -- Node globals; the lint config knows only TypeScript's */
 import { generateKeyPairSync } from 'node:crypto';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';

@@ -1,10 +1,10 @@
 // The sample page's script, served from the staticfiles storage: direct uploads and deletes.
-const status = document.getElementById('status');
+const statusLine = document.getElementById('status');
 
 document.getElementById('direct-upload').addEventListener('submit', async (event) => {
   event.preventDefault();
   const file = event.target.elements.file.files[0];
-  status.textContent = `Uploading ${file.name}...`;
+  statusLine.textContent = `Uploading ${file.name}...`;
   const signed = await fetch('/api/upload-url', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -15,10 +15,10 @@ document.getElementById('direct-upload').addEventListener('submit', async (event
   form.append('file', file);
   const upload = await fetch(signed.url, { method: 'POST', body: form });
   if (!upload.ok) {
-    status.textContent = `Upload failed: ${upload.status} ${await upload.text()}`;
+    statusLine.textContent = `Upload failed: ${upload.status} ${await upload.text()}`;
     return;
   }
-  status.textContent = `Uploaded ${signed.name}`;
+  statusLine.textContent = `Uploaded ${signed.name}`;
   location.href = `/?uploaded=${encodeURIComponent(signed.name)}`;
 });
 
