@@ -6,9 +6,7 @@ import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { AppModule } from './app.module.js';
-import { FilesService } from './files/files.service.js';
+import { createSampleApp } from './app.js';
 import { startLocalS3IfUnconfigured } from './local-s3.js';
 
 const root = process.cwd();
@@ -16,10 +14,7 @@ const root = process.cwd();
 async function bootstrap(): Promise<void> {
   if (existsSync(join(root, '.env'))) process.loadEnvFile(join(root, '.env'));
   await startLocalS3IfUnconfigured(root);
-
-  const app = await NestFactory.create(AppModule);
-  app.enableShutdownHooks();
-  await app.get(FilesService).publishAssets(join(root, 'sample', 'public'));
+  const app = await createSampleApp(root);
   await app.listen(Number(process.env.PORT ?? 3000), process.env.HOST ?? '127.0.0.1');
   new Logger('Sample').log(`Open ${await app.getUrl()}`);
 }

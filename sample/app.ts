@@ -1,0 +1,13 @@
+import { join } from 'node:path';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module.js';
+import { FilesService } from './files/files.service.js';
+
+/** The sample application, its page's assets published to the staticfiles storage. */
+export async function createSampleApp(root: string): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { logger: ['error', 'warn', 'log'] });
+  app.enableShutdownHooks();
+  await app.get(FilesService).publishAssets(join(root, 'sample', 'public'));
+  return app;
+}
