@@ -48,8 +48,8 @@ export function createS3Client(options: S3StorageOptions, backend = 'S3Storage')
     config.profile = sessionProfile;
     config.credentials = fromIni({ profile: sessionProfile });
   }
-  // MinIO, R2, Ceph and s3rver refuse or corrupt the SDK's default aws-chunked checksum bodies.
-  // The SDK's own environment variables still outrank this default.
+  // R2, B2, MinIO and Ceph refuse the SDK's default checksum headers or aws-chunked bodies, and
+  // s3rver stores the framing as the object. The SDK's own environment variables still win.
   const thirdParty = isThirdPartyEndpoint(endpointUrl);
   config.requestChecksumCalculation =
     options.requestChecksumCalculation ??

@@ -124,7 +124,7 @@ describe('credentials: options > AWS_S3_* environment > the SDK default chain', 
   });
 
   test('without keys anywhere of ours, the SDK chain reads AWS_ACCESS_KEY_ID', async () => {
-    setEnv({ AWS_ACCESS_KEY_ID: server.accessKey, AWS_SECRET_ACCESS_KEY: server.secretKey });
+    setEnv({ AWS_ACCESS_KEY_ID: server.accessKey, AWS_SECRET_ACCESS_KEY: server.secretKey, AWS_PROFILE: undefined });
     const s = storage(withoutKeys);
     expect(await s.exists('keys/none.txt')).toBe(false);
     expect((await s.client.config.credentials()).accessKeyId).toBe(server.accessKey);
