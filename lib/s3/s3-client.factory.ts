@@ -7,8 +7,11 @@ import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { fromIni } from '@aws-sdk/credential-providers';
+import { loadConfig, NODE_REGION_CONFIG_FILE_OPTIONS, NODE_REGION_CONFIG_OPTIONS } from '@smithy/core/config';
+import { HttpRequest } from '@smithy/core/transport';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { HttpProxyAgent, HttpsProxyAgent } from 'hpagent';
+import { HttpsProxyAgent } from 'hpagent';
 import { ImproperlyConfigured } from '../errors.js';
 import type { S3StorageOptions } from './s3-storage.options.js';
 
@@ -19,21 +22,19 @@ export function isThirdPartyEndpoint(endpointUrl: string | undefined): boolean {
   return !/(^|\.)amazonaws\.com(\.cn)?$/.test(host);
 }
 
-export function createS3Client(options: S3StorageOptions): S3Client {
-  const { endpointUrl, clientConfig } = options;
+export function createS3Client(options: S3StorageOptions, backend = 'S3Storage'): S3Client {
+  const { endpointUrl, clientConfig, sessionProfile } = options;
+  const region = options.regionName ?? defaultRegion(sessionProfile);
   const config: S3ClientConfig = {
-    region:
-      options.regionName ??
-      process.env.AWS_REGION ??
-      process.env.AWS_DEFAULT_REGION ??
-      (options.sessionProfile ? undefined : 'us-east-1'),
-    endpoint: endpointUrl,
-    tls: endpointUrl ? undefined : options.useSsl !== false,
+    region,
+    // An endpoint brings its own scheme, as botocore's endpoint_url does over use_ssl. The SDK's
+    // `tls: false` does nothing for AWS's own endpoints: name the plain-http one instead.
+    endpoint: endpointUrl ?? (options.useSsl === false ? plainHttpEndpoint(region) : undefined),
     // botocore addresses a custom endpoint by path; SDK v3 would put the bucket in the host name.
     forcePathStyle: clientConfig
       ? !!endpointUrl
       : options.addressingStyle === 'path' || (!options.addressingStyle && !!endpointUrl),
-    requestHandler: requestHandler(options),
+    requestHandler: requestHandler(options, backend),
   };
   if (options.accessKey && options.secretKey) {
     config.credentials = {
@@ -41,17 +42,49 @@ export function createS3Client(options: S3StorageOptions): S3Client {
       secretAccessKey: options.secretKey,
       sessionToken: options.securityToken || undefined,
     };
-  } else if (options.sessionProfile) {
-    config.profile = options.sessionProfile;
+  } else if (sessionProfile) {
+    // The profile alone, as boto3.Session(profile_name=...): a missing profile is an error naming
+    // it, not a fall through to the environment and the instance metadata service.
+    config.profile = sessionProfile;
+    config.credentials = fromIni({ profile: sessionProfile });
   }
-  // MinIO, R2, Ceph and s3rver refuse or corrupt the SDK's default aws-chunked checksum bodies.
-  const checksums = isThirdPartyEndpoint(endpointUrl) ? 'WHEN_REQUIRED' : undefined;
-  config.requestChecksumCalculation = options.requestChecksumCalculation ?? checksums;
-  config.responseChecksumValidation = options.responseChecksumValidation ?? checksums;
+  // R2, B2, MinIO and Ceph refuse the SDK's default checksum headers or aws-chunked bodies, and
+  // s3rver stores the framing as the object. The SDK's own environment variables still win.
+  const thirdParty = isThirdPartyEndpoint(endpointUrl);
+  config.requestChecksumCalculation =
+    options.requestChecksumCalculation ??
+    (thirdParty && !process.env.AWS_REQUEST_CHECKSUM_CALCULATION ? 'WHEN_REQUIRED' : undefined);
+  config.responseChecksumValidation =
+    options.responseChecksumValidation ??
+    (thirdParty && !process.env.AWS_RESPONSE_CHECKSUM_VALIDATION ? 'WHEN_REQUIRED' : undefined);
   return new S3Client({ ...withoutUndefined(config), ...clientConfig });
 }
 
-function requestHandler(options: S3StorageOptions): NodeHttpHandler | undefined {
+/**
+ * The region when `regionName` is not set: AWS_REGION or AWS_DEFAULT_REGION, else the profile's
+ * `region`, else us-east-1 (botocore's global S3 endpoint). Unlike the SDK's default, a missing
+ * region is not an error and never asks the instance metadata service.
+ */
+function defaultRegion(profile: string | undefined): () => Promise<string> {
+  return loadConfig(
+    {
+      environmentVariableSelector: (env) => env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
+      configFileSelector: NODE_REGION_CONFIG_OPTIONS.configFileSelector,
+      default: () => 'us-east-1',
+    },
+    { ...NODE_REGION_CONFIG_FILE_OPTIONS, profile },
+  );
+}
+
+/** S3's regional endpoint over http, for `useSsl: false`. */
+function plainHttpEndpoint(region: string | (() => Promise<string>)) {
+  return async () => {
+    const name = typeof region === 'string' ? region : await region();
+    return { url: new URL(`http://s3.${name}.amazonaws.com${name.startsWith('cn-') ? '.cn' : ''}`) };
+  };
+}
+
+function requestHandler(options: S3StorageOptions, backend: string): NodeHttpHandler | undefined {
   const tls: { rejectUnauthorized?: boolean; ca?: string } = {};
   if (options.verify === false) tls.rejectUnauthorized = false;
   if (typeof options.verify === 'string') {
@@ -59,29 +92,64 @@ function requestHandler(options: S3StorageOptions): NodeHttpHandler | undefined 
       tls.ca = readFileSync(options.verify, 'utf8');
     } catch (err) {
       throw new ImproperlyConfigured(
-        `S3Storage setting 'verify' names a CA bundle that cannot be read: ${options.verify}`,
+        `${backend} setting 'verify' names a CA bundle that cannot be read: ${options.verify}`,
         { cause: err },
       );
     }
   }
+  // As in django-storages, `clientConfig` replaces `proxies` (put a requestHandler in it instead).
   const proxies = options.clientConfig ? {} : (options.proxies ?? {});
   const httpProxy = proxyFor(proxies, 'http', options.endpointUrl);
   const httpsProxy = proxyFor(proxies, 'https', options.endpointUrl);
   if (!tls.ca && tls.rejectUnauthorized === undefined && !httpProxy && !httpsProxy) return undefined;
 
   const agentOptions = { keepAlive: true, maxSockets: 50 };
-  return new NodeHttpHandler({
-    httpAgent: httpProxy ? new HttpProxyAgent({ ...agentOptions, proxy: httpProxy }) : new HttpAgent(agentOptions),
+  return new ProxyHttpHandler(httpProxy, {
+    httpAgent: new HttpAgent(agentOptions),
+    // https goes through the proxy in a CONNECT tunnel, so TLS is still checked end to end.
     httpsAgent: httpsProxy
       ? new HttpsProxyAgent({ ...agentOptions, ...tls, proxy: httpsProxy })
       : new HttpsAgent({ ...agentOptions, ...tls }),
   });
 }
 
-/** botocore's lookup: `scheme://host` first, then the scheme alone. A bare `host:port` is an http proxy. */
+/**
+ * Plain http through a forward proxy the way urllib3 (so botocore) sends it: the request goes to
+ * the proxy with the absolute URL as its target. Not a CONNECT tunnel, which most proxies allow
+ * only to port 443. The signed Host header still names the S3 server.
+ */
+class ProxyHttpHandler extends NodeHttpHandler {
+  private readonly proxy?: URL;
+
+  constructor(proxy: string | undefined, options: ConstructorParameters<typeof NodeHttpHandler>[0]) {
+    super(options);
+    this.proxy = proxy ? new URL(proxy) : undefined;
+  }
+
+  override handle(request: HttpRequest, options?: Parameters<NodeHttpHandler['handle']>[1]) {
+    const proxy = this.proxy;
+    if (!proxy || request.protocol !== 'http:') return super.handle(request, options);
+    const headers = { ...request.headers };
+    if (proxy.username || proxy.password) {
+      const user = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
+      headers['proxy-authorization'] = `Basic ${Buffer.from(user).toString('base64')}`;
+    }
+    const port = request.port ? `:${request.port}` : '';
+    const viaProxy = new HttpRequest({ ...request, headers, hostname: proxy.hostname, port: Number(proxy.port) || 80 });
+    viaProxy.path = `http://${request.hostname}${port}${request.path}`; // the constructor would prefix a '/'
+    return super.handle(viaProxy, options);
+  }
+}
+
+/**
+ * botocore's proxy lookup, by the endpoint: `scheme://host:port`, then `scheme://host`, then the
+ * scheme alone. A proxy without a scheme (`'proxy:3128'`) is an http proxy, as in urllib3.
+ */
 function proxyFor(proxies: Record<string, string>, scheme: 'http' | 'https', endpointUrl?: string): string | undefined {
-  const host = endpointUrl ? new URL(endpointUrl).host : undefined;
-  const proxy = (host && proxies[`${scheme}://${host}`]) || proxies[scheme];
+  const endpoint = endpointUrl ? new URL(endpointUrl) : undefined;
+  const proxy =
+    (endpoint && (proxies[`${scheme}://${endpoint.host}`] || proxies[`${scheme}://${endpoint.hostname}`])) ||
+    proxies[scheme];
   if (!proxy) return undefined;
   return /^[a-z]+:\/\//i.test(proxy) ? proxy : `http://${proxy}`;
 }

@@ -33,6 +33,8 @@ export class S3File<T extends Buffer | string = Buffer | string> extends Storage
   private uploadId?: string;
   private parts: CompletedPart[] = [];
   private buffer?: SpooledTemporaryFile;
+  /** SSE-C keys and the like, which every part and the completion must repeat. */
+  private partParameters: Record<string, unknown> = {};
 
   constructor(
     /** The object's key, `location` included. */
@@ -72,6 +74,7 @@ export class S3File<T extends Buffer | string = Buffer | string> extends Storage
     if (!this.buffer) {
       this.buffer = new SpooledTemporaryFile(this.storage.maxMemorySize);
       const params = this.storage.writeParameters(this.key) as Partial<CreateMultipartUploadCommandInput>;
+      this.partParameters = this.storage.partParameters(params);
       const { UploadId } = await this.storage.client
         .send(new CreateMultipartUploadCommand({ ...params, Bucket: this.storage.bucket, Key: this.key }))
         .catch((err: unknown) => {
@@ -96,6 +99,7 @@ export class S3File<T extends Buffer | string = Buffer | string> extends Storage
     await this.storage.client
       .send(
         new CompleteMultipartUploadCommand({
+          ...this.partParameters,
           Bucket: this.storage.bucket,
           Key: this.key,
           UploadId: this.uploadId,
@@ -131,6 +135,7 @@ export class S3File<T extends Buffer | string = Buffer | string> extends Storage
     const { ETag } = await this.storage.client
       .send(
         new UploadPartCommand({
+          ...this.partParameters,
           Bucket: this.storage.bucket,
           Key: this.key,
           UploadId: this.uploadId,

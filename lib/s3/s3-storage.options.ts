@@ -280,7 +280,11 @@ export class S3StorageOptions {
   @IsIn(['virtual', 'path'], { message: "must be 'virtual' or 'path'" })
   addressingStyle?: 'virtual' | 'path';
 
-  /** `proxies` / AWS_S3_PROXIES: proxy by scheme or by scheme://host, `{ https: 'proxy:3128' }`. */
+  /**
+   * `proxies` / AWS_S3_PROXIES: proxy by scheme, or by the endpoint's `scheme://host[:port]`, such as
+   * `{ https: 'proxy:3128', 'http://minio:9000': 'other-proxy:3128' }`. Plain http is forwarded
+   * through the proxy as urllib3 does; https goes in a CONNECT tunnel. Replaced by `clientConfig`.
+   */
   @IsOptional()
   @IsStringMap()
   proxies?: Record<string, string>;

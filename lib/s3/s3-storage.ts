@@ -49,6 +49,15 @@ const DOWNLOAD_PARAMETERS = [
   'ExpectedBucketOwner',
 ];
 
+/** Parameters of a multipart write that every part and the completion repeat (s3transfer's `UPLOAD_PART_ARGS`). */
+const PART_PARAMETERS = [
+  'SSECustomerAlgorithm',
+  'SSECustomerKey',
+  'SSECustomerKeyMD5',
+  'RequestPayer',
+  'ExpectedBucketOwner',
+];
+
 const S3_SETTINGS = declaredSettings(S3StorageOptions);
 
 export class S3Storage extends Storage {
@@ -109,9 +118,16 @@ export class S3Storage extends Storage {
 
     // django-storages reads these from the environment too (`lookup_env`); the generic AWS_*
     // names are left to the SDK's own chain, which also refreshes expiring credentials.
+    const keysGiven = !!(settings.accessKey || settings.secretKey);
     settings.accessKey ??= env('AWS_S3_ACCESS_KEY_ID');
     settings.secretKey ??= env('AWS_S3_SECRET_ACCESS_KEY');
     settings.sessionProfile ??= env('AWS_S3_SESSION_PROFILE');
+    // There is no AWS_S3_SESSION_TOKEN: temporary keys in AWS_S3_* take their token from the
+    // generic names. Keys given as options do not: pairing them with whatever token the
+    // process's environment holds (a Lambda's own, say) would only make S3 refuse them.
+    if (!keysGiven && settings.accessKey) {
+      settings.securityToken ??= env('AWS_SESSION_TOKEN') ?? env('AWS_SECURITY_TOKEN');
+    }
     assertValidOptions(settingConflicts(backend, settings));
 
     this.bucketName = settings.bucketName;
@@ -150,7 +166,7 @@ export class S3Storage extends Storage {
           : null;
 
     this.ownsClient = !settings.client;
-    this.client = settings.client ?? createS3Client(settings);
+    this.client = settings.client ?? createS3Client(settings, backend);
     this.urls = new S3UrlBuilder(this);
   }
 
@@ -300,8 +316,12 @@ export class S3Storage extends Storage {
 
   /** The parameters of `getObjectParameters(name)` that a read must repeat (SSE-C keys, version). */
   downloadParameters(name: string): Record<string, unknown> {
-    const params = this.getObjectParameters(name);
-    return Object.fromEntries(Object.entries(params).filter(([key]) => DOWNLOAD_PARAMETERS.includes(key)));
+    return pick(this.getObjectParameters(name), DOWNLOAD_PARAMETERS);
+  }
+
+  /** The write parameters that each UploadPart and the completion of a multipart upload repeat. */
+  partParameters(writeParameters: Record<string, unknown>): Record<string, unknown> {
+    return pick(writeParameters, PART_PARAMETERS);
   }
 
   /** One GET; a missing object is `FileNotFoundError`. `name` is what `getObjectParameters` is asked about. */
@@ -427,14 +447,20 @@ function settingConflicts(backend: string, s: S3StorageOptions): string[] {
       problems.push(`${backend} setting 'cloudfrontKey' is not a PEM private key`);
     }
   }
-  if (s.signatureVersion === 's3') {
+  // As in django-storages, `clientConfig` replaces signatureVersion (and addressingStyle, proxies).
+  const signatureVersion = s.clientConfig ? undefined : s.signatureVersion;
+  if (signatureVersion === 's3') {
     problems.push(
       `${backend} setting 'signatureVersion' is 's3' (SigV2), which AWS SDK v3 cannot sign with: it signs only with SigV4. Use 's3v4'.`,
     );
-  } else if (s.signatureVersion !== undefined && s.signatureVersion !== 's3v4') {
+  } else if (signatureVersion !== undefined && signatureVersion !== 's3v4') {
     problems.push(`${backend} setting 'signatureVersion' must be 's3v4'`);
   }
   return problems;
+}
+
+function pick(params: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(params).filter(([key]) => keys.includes(key)));
 }
 
 function env(name: string): string | undefined {
