@@ -81,11 +81,10 @@ export abstract class StorageFile<T extends Buffer | string = Buffer | string> i
       while (!this.eof && (all || this.pendingBytes < size)) await this.pull();
       return this.takeBytes(all ? this.pendingBytes : Math.min(size, this.pendingBytes)) as T;
     }
-    while (!this.eof && (all || this.text.length < size)) await this.pull();
-    let end = all ? this.text.length : Math.min(size, this.text.length);
-    // Never split a surrogate pair: Python counts code points.
-    if (end < this.text.length && /[\uD800-\uDBFF]/.test(this.text[end - 1] ?? '')) end++;
-    return this.takeText(end) as T;
+    // Python counts characters (code points), not UTF-16 units.
+    while (!this.eof && (all || codePointEnd(this.text, size) < 0)) await this.pull();
+    const end = all ? -1 : codePointEnd(this.text, size);
+    return this.takeText(end < 0 ? this.text.length : end) as T;
   }
 
   /** Reads one line, with its line ending; empty at the end of the file. */
@@ -248,4 +247,15 @@ export abstract class StorageFile<T extends Buffer | string = Buffer | string> i
     this.text = this.text.slice(n);
     return taken;
   }
+}
+
+/** The UTF-16 index just after `count` code points of `text`, or -1 when it has fewer. */
+function codePointEnd(text: string, count: number): number {
+  let index = 0;
+  for (let n = 0; n < count; n++) {
+    if (index >= text.length) return -1;
+    const unit = text.charCodeAt(index);
+    index += unit >= 0xd800 && unit <= 0xdbff && index + 1 < text.length ? 2 : 1;
+  }
+  return index;
 }

@@ -70,14 +70,15 @@ export class S3File<T extends Buffer | string = Buffer | string> extends Storage
 
   protected async writeBytes(data: Buffer): Promise<void> {
     if (!this.buffer) {
-      this.buffer = new SpooledTemporaryFile(this.storage.maxMemorySize);
       const params = this.storage.writeParameters(this.key) as Partial<CreateMultipartUploadCommandInput>;
       const { UploadId } = await this.storage.client
         .send(new CreateMultipartUploadCommand({ ...params, Bucket: this.storage.bucket, Key: this.key }))
         .catch((err: unknown) => {
           throw s3Error('CreateMultipartUpload', this.key, err);
         });
+      // Only once the upload exists: a failed start is tried again by the next write.
       this.uploadId = UploadId;
+      this.buffer = new SpooledTemporaryFile(this.storage.maxMemorySize);
     }
     if (!data.length) return;
     await this.buffer.write(data);

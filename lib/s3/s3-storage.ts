@@ -228,7 +228,7 @@ export class S3Storage extends Storage {
    * A URL of the file: presigned (`querystringAuth`), plain, on the custom domain, or
    * CloudFront-signed, as django-storages' `url()`.
    */
-  url(name: string, options: UrlOptions = {}): Promise<string> {
+  async url(name: string, options: UrlOptions = {}): Promise<string> {
     return this.urls.url(this.normalizeName(cleanName(name)), options);
   }
 

@@ -80,6 +80,11 @@ describe('save()', () => {
     log.client.destroy();
   });
 
+  test('a Readable of strings (object mode), as UTF-8', async () => {
+    expect(await storage.save('strings.txt', Readable.from(['hé', 'llo']))).toBe('strings.txt');
+    expect((await stored(raw, key('strings.txt'))).body).toEqual(Buffer.from('héllo'));
+  });
+
   test('a Readable of unknown length larger than a part: a multipart upload, bytes intact', async () => {
     const log = commandLog();
     const logged = s3Storage({ client: log.client, transferConfig: { partSize: 5 * MiB } });
@@ -498,13 +503,13 @@ describe('createReadStream()', () => {
     expect(await read({})).toBe('0123456789');
   });
 
-  test.each([
+  test.each<[{ start?: number; end?: number }, string]>([
     [{ start: 7 }, '789'],
     [{ end: 2 }, '012'],
     [{ start: 2, end: 4 }, '234'],
     [{ start: 3, end: 3 }, '3'],
     // s3rver reads `bytes=0-0` as the whole file; a faithful server gives the one byte
-    ...(faithful ? [[{ start: 0, end: 0 }, '0'] as const] : []),
+    ...(faithful ? [[{ start: 0, end: 0 }, '0'] as [{ start: number; end: number }, string]] : []),
     [{ start: 5, end: 100 }, '56789'],
     [{ start: 10 }, ''],
     [{ start: 50, end: 60 }, ''],
