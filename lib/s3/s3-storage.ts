@@ -133,10 +133,12 @@ export class S3Storage extends Storage {
       );
     }
     const transfer = settings.transferConfig ?? {};
+    // lib-storage's defaults, not boto3's 8 MiB: each part in flight is held in memory (plus
+    // one being filled), so 5 MiB × 4 is what keeps a 1 GiB stream's peak RSS lowest.
     this.transfer = {
-      partSize: transfer.partSize ?? 8 * MiB,
+      partSize: transfer.partSize ?? 5 * MiB,
       queueSize: transfer.queueSize ?? (settings.useThreads === false ? 1 : 4),
-      multipartThreshold: transfer.multipartThreshold ?? 8 * MiB,
+      multipartThreshold: transfer.multipartThreshold ?? 5 * MiB,
     };
     this.replayableBytes = Math.max(this.transfer.multipartThreshold, this.transfer.partSize);
 
