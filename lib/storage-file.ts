@@ -107,7 +107,11 @@ export abstract class StorageFile<T extends Buffer | string = Buffer | string> i
     }
   }
 
-  /** All lines from the start of the file (Django iterates from the start, whatever was read before). */
+  /**
+   * All lines from the start of the file (Django iterates from the start, whatever was read
+   * before). As Django's `File.__iter__`, a line also ends at a `\r` not followed by `\n`, so
+   * binary lines keep their own endings: `a\n`, `b\r\n`, `c\r`, `d`.
+   */
   async readlines(): Promise<T[]> {
     this.checkReadable();
     await this.rewind();
@@ -115,7 +119,9 @@ export abstract class StorageFile<T extends Buffer | string = Buffer | string> i
     for (;;) {
       const line = await this.readline();
       if (line.length === 0) return lines;
-      lines.push(line);
+      // Text is already read with universal newlines: only bytes can hold a lone \r.
+      if (Buffer.isBuffer(line)) lines.push(...(splitAtLoneCarriageReturns(line) as T[]));
+      else lines.push(line);
     }
   }
 
@@ -258,4 +264,18 @@ function codePointEnd(text: string, count: number): number {
     index += unit >= 0xd800 && unit <= 0xdbff && index + 1 < text.length ? 2 : 1;
   }
   return index;
+}
+
+/** A line split after each `\r` that is not followed by `\n` (the line's own ending kept). */
+function splitAtLoneCarriageReturns(line: Buffer): Buffer[] {
+  const parts: Buffer[] = [];
+  let start = 0;
+  for (let i = line.indexOf(0x0d); i >= 0 && i < line.length - 1; i = line.indexOf(0x0d, i + 1)) {
+    if (line[i + 1] !== 0x0a) {
+      parts.push(line.subarray(start, i + 1));
+      start = i + 1;
+    }
+  }
+  parts.push(line.subarray(start));
+  return parts;
 }

@@ -78,7 +78,19 @@ describe('open() for reading', () => {
     await file.close();
   });
 
-  test('binary readline/readlines keep the stored line endings', async () => {
+  test('binary readlines() splits at \\n, \\r\\n and a lone \\r, also where a chunk ends', async () => {
+    await storage.save('cr.bin', 'a\rb\r\nc\r\rd\ne\r');
+    const file = await storage.open('cr.bin', 'rb');
+    expect((await file.readlines()).map(String)).toEqual(['a\r', 'b\r\n', 'c\r', '\r', 'd\n', 'e\r']);
+    await file.close();
+    const big = 'x'.repeat(70_000) + '\r\n' + 'y'.repeat(70_000) + '\r' + 'z';
+    await storage.save('cr-big.bin', big);
+    const bigFile = await storage.open('cr-big.bin', 'rb');
+    expect((await bigFile.readlines()).map((line) => line.length)).toEqual([70_002, 70_001, 1]);
+    await bigFile.close();
+  });
+
+  test('binary readline keeps the stored line endings and splits at \\n only', async () => {
     const file = await storage.open('dir/lines.txt', 'rb');
     expect(await file.readline()).toEqual(Buffer.from('line1\n'));
     expect(await file.readline()).toEqual(Buffer.from('line2\r\n'));
@@ -91,13 +103,15 @@ describe('open() for reading', () => {
     const binary = await storage.open('dir/lines.txt', 'rb');
     expect(await binary.readline()).toEqual(Buffer.from('line1\n'));
     log.clear();
+    // Django's File.__iter__: a lone \r ends a line too, and every line keeps its own ending
     expect(await binary.readlines()).toEqual([
       Buffer.from('line1\n'),
       Buffer.from('line2\r\n'),
-      Buffer.from('more\rtext'),
+      Buffer.from('more\r'),
+      Buffer.from('text'),
     ]);
     expect(log.names()).toEqual(['GetObject']); // the start is read again
-    expect(await binary.readlines()).toHaveLength(3);
+    expect(await binary.readlines()).toHaveLength(4);
     await binary.close();
 
     const text = await storage.open('dir/lines.txt', 'r');
