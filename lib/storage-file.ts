@@ -81,11 +81,10 @@ export abstract class StorageFile<T extends Buffer | string = Buffer | string> i
       while (!this.eof && (all || this.pendingBytes < size)) await this.pull();
       return this.takeBytes(all ? this.pendingBytes : Math.min(size, this.pendingBytes)) as T;
     }
-    while (!this.eof && (all || this.text.length < size)) await this.pull();
-    let end = all ? this.text.length : Math.min(size, this.text.length);
-    // Never split a surrogate pair: Python counts code points.
-    if (end < this.text.length && /[\uD800-\uDBFF]/.test(this.text[end - 1] ?? '')) end++;
-    return this.takeText(end) as T;
+    // Python counts characters (code points), not UTF-16 units.
+    while (!this.eof && (all || codePointEnd(this.text, size) < 0)) await this.pull();
+    const end = all ? -1 : codePointEnd(this.text, size);
+    return this.takeText(end < 0 ? this.text.length : end) as T;
   }
 
   /** Reads one line, with its line ending; empty at the end of the file. */
@@ -108,7 +107,11 @@ export abstract class StorageFile<T extends Buffer | string = Buffer | string> i
     }
   }
 
-  /** All lines from the start of the file (Django iterates from the start, whatever was read before). */
+  /**
+   * All lines from the start of the file (Django iterates from the start, whatever was read
+   * before). As Django's `File.__iter__`, a line also ends at a `\r` not followed by `\n`, so
+   * binary lines keep their own endings: `a\n`, `b\r\n`, `c\r`, `d`.
+   */
   async readlines(): Promise<T[]> {
     this.checkReadable();
     await this.rewind();
@@ -116,7 +119,9 @@ export abstract class StorageFile<T extends Buffer | string = Buffer | string> i
     for (;;) {
       const line = await this.readline();
       if (line.length === 0) return lines;
-      lines.push(line);
+      // Text is already read with universal newlines: only bytes can hold a lone \r.
+      if (Buffer.isBuffer(line)) lines.push(...(splitAtLoneCarriageReturns(line) as T[]));
+      else lines.push(line);
     }
   }
 
@@ -259,4 +264,29 @@ export abstract class StorageFile<T extends Buffer | string = Buffer | string> i
     this.text = this.text.slice(n);
     return taken;
   }
+}
+
+/** The UTF-16 index just after `count` code points of `text`, or -1 when it has fewer. */
+function codePointEnd(text: string, count: number): number {
+  let index = 0;
+  for (let n = 0; n < count; n++) {
+    if (index >= text.length) return -1;
+    const unit = text.charCodeAt(index);
+    index += unit >= 0xd800 && unit <= 0xdbff && index + 1 < text.length ? 2 : 1;
+  }
+  return index;
+}
+
+/** A line split after each `\r` that is not followed by `\n` (the line's own ending kept). */
+function splitAtLoneCarriageReturns(line: Buffer): Buffer[] {
+  const parts: Buffer[] = [];
+  let start = 0;
+  for (let i = line.indexOf(0x0d); i >= 0 && i < line.length - 1; i = line.indexOf(0x0d, i + 1)) {
+    if (line[i + 1] !== 0x0a) {
+      parts.push(line.subarray(start, i + 1));
+      start = i + 1;
+    }
+  }
+  parts.push(line.subarray(start));
+  return parts;
 }

@@ -72,7 +72,6 @@ export class S3File<T extends Buffer | string = Buffer | string> extends Storage
 
   protected async writeBytes(data: Buffer): Promise<void> {
     if (!this.buffer) {
-      this.buffer = new SpooledTemporaryFile(this.storage.maxMemorySize);
       const params = this.storage.writeParameters(this.key) as Partial<CreateMultipartUploadCommandInput>;
       this.partParameters = this.storage.partParameters(params);
       const { UploadId } = await this.storage.client
@@ -80,7 +79,9 @@ export class S3File<T extends Buffer | string = Buffer | string> extends Storage
         .catch((err: unknown) => {
           throw s3Error('CreateMultipartUpload', this.key, err);
         });
+      // Only once the upload exists: a failed start is tried again by the next write.
       this.uploadId = UploadId;
+      this.buffer = new SpooledTemporaryFile(this.storage.maxMemorySize);
     }
     if (!data.length) return;
     await this.buffer.write(data);

@@ -29,11 +29,11 @@ export interface CloudFrontSigner {
 
 /** `transferConfig`: how `save()` streams large content (boto3's `TransferConfig`). */
 export interface TransferConfig {
-  /** Bytes per multipart part, at least 5 MiB (`multipart_chunksize`). Default 8 MiB. */
+  /** Bytes per multipart part, at least 5 MiB (`multipart_chunksize`). Default 5 MiB, as lib-storage. */
   partSize?: number;
   /** Parts uploaded at once (`max_concurrency`). Default 4. */
   queueSize?: number;
-  /** Content up to this size is sent in one PutObject (`multipart_threshold`). Default 8 MiB. */
+  /** Content up to this size is sent in one PutObject (`multipart_threshold`). Default 5 MiB. */
   multipartThreshold?: number;
 }
 

@@ -151,10 +151,12 @@ export class S3Storage extends Storage {
       );
     }
     const transfer = settings.transferConfig ?? {};
+    // lib-storage's defaults, not boto3's 8 MiB: each part in flight is held in memory (plus
+    // one being filled), so 5 MiB × 4 is what keeps a 1 GiB stream's peak RSS lowest.
     this.transfer = {
-      partSize: transfer.partSize ?? 8 * MiB,
+      partSize: transfer.partSize ?? 5 * MiB,
       queueSize: transfer.queueSize ?? (settings.useThreads === false ? 1 : 4),
-      multipartThreshold: transfer.multipartThreshold ?? 8 * MiB,
+      multipartThreshold: transfer.multipartThreshold ?? 5 * MiB,
     };
     this.replayableBytes = Math.max(this.transfer.multipartThreshold, this.transfer.partSize);
 
@@ -267,20 +269,24 @@ export class S3Storage extends Storage {
   async createReadStream(name: string, range: ReadRange = {}): Promise<Readable> {
     const key = this.objectKey(name);
     const rangeHeader = byteRange(range);
-    let response: GetObjectCommandOutput;
-    try {
-      response = await this.getObject(key, key, rangeHeader);
-    } catch (err) {
-      // A start past the end reads nothing, as fs.createReadStream does.
-      if ((err as StorageError).statusCode === 416) return Readable.from([]);
+    let response = await this.getObject(key, key, rangeHeader).catch((err: unknown) => {
+      // A start past the end reads nothing, as fs.createReadStream does (of the stored bytes: see below).
+      if ((err as StorageError).statusCode === 416) return undefined;
       throw err;
+    });
+    if (rangeHeader && this.gzip && (!response || this.isGzipped(response))) {
+      // A range of the stored (compressed) bytes means nothing to the caller: take it from the content.
+      (response?.Body as Readable | undefined)?.destroy();
+      response = await this.getObject(key, key);
+      if (this.isGzipped(response)) {
+        return pipeline(gunzip(response.Body as Readable), sliceBytes(range.start ?? 0, range.end), () => undefined);
+      }
+      // Not gzipped after all, so the 416 stands.
+      (response.Body as Readable).destroy();
+      return Readable.from([]);
     }
-    if (!this.isGzipped(response)) return response.Body as Readable;
-    if (!rangeHeader) return gunzip(response.Body as Readable);
-    // A range of the stored (compressed) bytes means nothing to the caller: take it from the content.
-    (response.Body as Readable).destroy();
-    const whole = await this.getObject(key, key);
-    return pipeline(gunzip(whole.Body as Readable), sliceBytes(range.start ?? 0, range.end), () => undefined);
+    if (!response) return Readable.from([]);
+    return this.isGzipped(response) ? gunzip(response.Body as Readable) : (response.Body as Readable);
   }
 
   override async close(): Promise<void> {

@@ -112,7 +112,12 @@ export function describeStorageContract(label: string, make: StorageFactory): vo
       const binary = await overwriting.open('lines.txt', 'rb');
       expect(await binary.read(2)).toEqual(Buffer.from('a\n'));
       expect(await binary.readline()).toEqual(Buffer.from('b\r\n'));
-      expect(await binary.readlines()).toEqual([Buffer.from('a\n'), Buffer.from('b\r\n'), Buffer.from('c\rd')]);
+      expect(await binary.readlines()).toEqual([
+        Buffer.from('a\n'),
+        Buffer.from('b\r\n'),
+        Buffer.from('c\r'),
+        Buffer.from('d'),
+      ]);
       await binary.close();
       expect(binary.closed).toBe(true);
 

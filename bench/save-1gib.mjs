@@ -1,0 +1,234 @@
+/**
+ * Saves 1 GiB generated as it is read (a Readable of unknown length, never in memory whole)
+ * through S3Storage.save(), then the same bytes through a bare @aws-sdk/lib-storage Upload,
+ * and prints each one's throughput, their ratio, the requests each sent and each one's peak
+ * RSS. Each transfer runs in a fresh child process, so one's memory never shows in the
+ * other's figures; the parent only starts s3rver and compares what was stored.
+ * The target is a peak RSS under 150 MiB for S3Storage.save().
+ *
+ *   npm run bench:save                              # builds dist/, starts s3rver itself
+ *   BENCH_SIZE_MIB=256 npm run bench:save
+ *   BENCH_PART_MIB=8 BENCH_QUEUE=2 npm run bench:save   # transferConfig of both transfers
+ *   S3_TEST_ENDPOINT=... S3_TEST_ACCESS_KEY=... S3_TEST_SECRET_KEY=... npm run bench:save
+ *
+ * Run by hand or by CI as a report; never part of `npm test`, and it asserts nothing on time.
+ */
+/* global Buffer, console, setInterval, clearInterval */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import process from 'node:process';
+import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { S3Storage } from '../dist/lib/index.js';
+import { startS3rver } from '../test/setup/s3rver.mjs';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+const MiB = 1024 * 1024;
+const SIZE = Number(process.env.BENCH_SIZE_MIB ?? 1024) * MiB;
+/** S3Storage's transferConfig defaults unless BENCH_* say otherwise; the bare Upload gets the same. */
+const PART_SIZE = Number(process.env.BENCH_PART_MIB ?? 5) * MiB;
+const QUEUE_SIZE = Number(process.env.BENCH_QUEUE ?? 4);
+const TARGET_RSS = 150 * MiB;
+const KEYS = { storage: 'bench/storage.bin', upload: 'bench/upload.bin' };
+
+/**
+ * `size` bytes made as they are read, in 64 KiB chunks as an fs or HTTP stream gives them
+ * (byte mode, so nothing is read far ahead): one fixed pseudo-random block, each chunk numbered.
+ */
+function generated(size) {
+  const CHUNK = 64 * 1024;
+  const block = Buffer.alloc(CHUNK);
+  for (let j = 0; j < CHUNK; j += 4) block.writeUInt32LE(Math.imul(j + 1, 2654435761) >>> 0, j);
+  return Readable.from(
+    (function* () {
+      for (let offset = 0, n = 0; offset < size; offset += CHUNK, n++) {
+        const chunk = Buffer.from(block.subarray(0, Math.min(CHUNK, size - offset)));
+        chunk.writeUInt32LE(n, 0);
+        yield chunk;
+      }
+    })(),
+    { objectMode: false },
+  );
+}
+
+/** Counts the requests a client sends, by operation. */
+function countRequests(client) {
+  const counts = {};
+  client.middlewareStack.add(
+    (next, context) => (args) => {
+      const name = context.commandName.replace(/Command$/, '');
+      counts[name] = (counts[name] ?? 0) + 1;
+      return next(args);
+    },
+    { step: 'initialize', name: 'benchRequestCount' },
+  );
+  return counts;
+}
+
+function rawClient(server) {
+  return new S3Client({
+    endpoint: server.endpoint,
+    region: server.region,
+    forcePathStyle: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    credentials: { accessKeyId: server.accessKey, secretAccessKey: server.secretKey },
+  });
+}
+
+/** One transfer in this (child) process; prints its figures as one JSON line. */
+async function runPhase(phase, server) {
+  const rssBefore = process.memoryUsage.rss();
+  let transfer;
+  let requests;
+  let close;
+  if (phase === 'storage') {
+    const storage = new S3Storage({
+      endpointUrl: server.endpoint,
+      accessKey: server.accessKey,
+      secretKey: server.secretKey,
+      regionName: server.region,
+      bucketName: server.bucket,
+      location: 'bench',
+      ...(process.env.BENCH_PART_MIB || process.env.BENCH_QUEUE
+        ? { transferConfig: { partSize: PART_SIZE, queueSize: QUEUE_SIZE, multipartThreshold: PART_SIZE } }
+        : {}),
+    });
+    requests = countRequests(storage.client);
+    transfer = () => storage.save('storage.bin', generated(SIZE));
+    close = () => storage.close();
+  } else {
+    const client = rawClient(server);
+    requests = countRequests(client);
+    transfer = () =>
+      new Upload({
+        client,
+        params: { Bucket: server.bucket, Key: KEYS.upload, Body: generated(SIZE) },
+        partSize: PART_SIZE,
+        queueSize: QUEUE_SIZE,
+      }).done();
+    close = () => client.destroy();
+  }
+
+  let peak = process.memoryUsage();
+  const sample = () => {
+    const usage = process.memoryUsage();
+    if (usage.rss > peak.rss) peak = usage;
+  };
+  const timer = setInterval(sample, 50);
+  const started = process.hrtime.bigint();
+  await transfer();
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  clearInterval(timer);
+  sample();
+  await close();
+  console.log(
+    JSON.stringify({
+      seconds,
+      rssBefore,
+      peakRss: peak.rss,
+      heapAtPeak: peak.heapTotal,
+      buffersAtPeak: peak.arrayBuffers,
+      maxRss: process.resourceUsage().maxRSS * 1024,
+      requests,
+    }),
+  );
+}
+
+async function main() {
+  let s3rver;
+  let directory;
+  const server = {
+    region: process.env.S3_TEST_REGION || 'us-east-1',
+    bucket: process.env.S3_TEST_BUCKET || 'nestjs-storages-bench',
+  };
+  if (process.env.S3_TEST_ENDPOINT) {
+    Object.assign(server, {
+      endpoint: process.env.S3_TEST_ENDPOINT,
+      accessKey: process.env.S3_TEST_ACCESS_KEY,
+      secretKey: process.env.S3_TEST_SECRET_KEY,
+    });
+  } else {
+    directory = await mkdtemp(join(tmpdir(), 's3rver-bench-'));
+    s3rver = await startS3rver(directory, ['--silent']);
+    Object.assign(server, { endpoint: s3rver.endpoint, accessKey: 'S3RVER', secretKey: 'S3RVER' });
+  }
+  const raw = rawClient(server);
+  const mib = (bytes) => (bytes / MiB).toFixed(1);
+  try {
+    await raw
+      .send(new HeadBucketCommand({ Bucket: server.bucket }))
+      .catch(() => raw.send(new CreateBucketCommand({ Bucket: server.bucket })));
+
+    const results = {};
+    for (const phase of ['storage', 'upload']) {
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [fileURLToPath(import.meta.url), '--phase', phase, JSON.stringify(server)],
+        { maxBuffer: 1024 * 1024 },
+      );
+      results[phase] = JSON.parse(stdout.trim().split('\n').at(-1));
+    }
+
+    // Same bytes in the same parts → the same multipart ETag (an MD5 of the part MD5s).
+    const [saved, uploaded] = await Promise.all(
+      Object.values(KEYS).map((Key) => raw.send(new HeadObjectCommand({ Bucket: server.bucket, Key }))),
+    );
+    const throughput = (r) => SIZE / MiB / r.seconds;
+    console.log(
+      `\n${mib(SIZE)} MiB from a generated Readable of unknown length; parts of ${mib(PART_SIZE)} MiB, ` +
+        `${QUEUE_SIZE} at once; each transfer in its own process`,
+    );
+    console.log(`server: ${s3rver ? 's3rver (child process)' : server.endpoint}; node ${process.version}\n`);
+    for (const [label, r] of [
+      ['S3Storage.save()', results.storage],
+      ['lib-storage Upload', results.upload],
+    ]) {
+      console.log(
+        `${label.padEnd(19)} ${r.seconds.toFixed(2).padStart(6)} s ${throughput(r).toFixed(1).padStart(6)} MiB/s   ` +
+          `RSS before ${mib(r.rssBefore)} MiB, peak ${mib(r.maxRss)} MiB ` +
+          `(at the sampled peak: V8 heap ${mib(r.heapAtPeak)}, buffers ${mib(r.buffersAtPeak)} MiB)`,
+      );
+    }
+    console.log(
+      `\nthroughput ratio S3Storage / Upload: ${(throughput(results.storage) / throughput(results.upload)).toFixed(2)}`,
+    );
+    console.log(`requests, S3Storage.save(): ${JSON.stringify(results.storage.requests)}`);
+    console.log(`requests, Upload:           ${JSON.stringify(results.upload.requests)}`);
+    console.log(
+      `stored: ${saved.ContentLength} and ${uploaded.ContentLength} bytes; same ETag: ${saved.ETag === uploaded.ETag}`,
+    );
+    const met = results.storage.maxRss < TARGET_RSS;
+    console.log(
+      `S3Storage.save() peak RSS ${mib(results.storage.maxRss)} MiB; target under ${mib(TARGET_RSS)} MiB: ${met ? 'met' : 'MISSED'}`,
+    );
+    if (saved.ContentLength !== SIZE || uploaded.ContentLength !== SIZE || saved.ETag !== uploaded.ETag) {
+      process.exitCode = 1;
+      console.error('the stored objects differ from what was sent');
+    }
+  } finally {
+    await Promise.all(
+      Object.values(KEYS).map((Key) =>
+        raw.send(new DeleteObjectCommand({ Bucket: server.bucket, Key })).catch(() => undefined),
+      ),
+    );
+    raw.destroy();
+    await s3rver?.stop();
+    if (directory) await rm(directory, { recursive: true, force: true });
+  }
+}
+
+const phaseIndex = process.argv.indexOf('--phase');
+if (phaseIndex > 0) await runPhase(process.argv[phaseIndex + 1], JSON.parse(process.argv[phaseIndex + 2]));
+else await main();
