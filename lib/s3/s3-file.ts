@@ -79,7 +79,7 @@ export class S3File<T extends Buffer | string = Buffer | string> extends Storage
         .catch((err: unknown) => {
           throw s3Error('CreateMultipartUpload', this.key, err);
         });
-      // Only once the upload exists: a failed start is tried again by the next write.
+      // Set only once the upload exists, so a failed start leaves nothing to abort.
       this.uploadId = UploadId;
       this.buffer = new SpooledTemporaryFile(this.storage.maxMemorySize);
     }

@@ -368,11 +368,11 @@ describe('transferConfig', () => {
     expect(sha256(await stored('transfer/12.bin'))).toBe(sha256(Buffer.concat(await stream(12 * MiB).toArray())));
   });
 
-  test('the default part size is 8 MiB, as boto3 TransferConfig', async () => {
+  test("the default part size is lib-storage's 5 MiB (the SDK default)", async () => {
     const s = storage();
     const parts = partsOf(s);
     await s.save('transfer/12-default.bin', stream(12 * MiB));
-    expect(parts.sizes.sort()).toEqual([4 * MiB, 8 * MiB].sort());
+    expect(parts.sizes.sort()).toEqual([2 * MiB, 5 * MiB, 5 * MiB].sort());
   });
 
   test('queueSize: that many parts are uploaded at once', async () => {
@@ -392,9 +392,9 @@ describe('transferConfig', () => {
   });
 
   test('multipartThreshold: content above it goes in parts, up to it in one PutObject', async () => {
-    const byDefault = storage();
-    const whole = partsOf(byDefault);
-    await byDefault.save('transfer/6.bin', Buffer.alloc(6 * MiB, 6));
+    const high = storage({ transferConfig: { multipartThreshold: 8 * MiB } });
+    const whole = partsOf(high);
+    await high.save('transfer/6.bin', Buffer.alloc(6 * MiB, 6));
     expect(whole).toMatchObject({ single: 1, sizes: [] });
 
     const low = storage({ transferConfig: { partSize: 5 * MiB, multipartThreshold: 5 * MiB } });

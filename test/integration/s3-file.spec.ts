@@ -339,12 +339,13 @@ describe('open() for writing', () => {
     expect((await head(raw, key('empty-writes.txt'))).ContentLength).toBe(0);
   });
 
-  test('a write that could not start the upload is tried again by the next write', async () => {
+  test('a write that could not start the upload fails the file: no later write can leave a hole', async () => {
     // s3rver refuses an unknown access key with 403, as S3 does
     const refused = new S3Storage(s3Options({ location: storage.location, accessKey: 'UNKNOWNKEY', secretKey: 'x' }));
     const file = await refused.open('refused.txt', 'wb');
     await expect(file.write('x')).rejects.toMatchObject({ name: 'StorageError', statusCode: 403 });
-    await expect(file.write('y')).rejects.toMatchObject({ name: 'StorageError', statusCode: 403 });
+    expect(file.closed).toBe(true);
+    await expect(file.write('y')).rejects.toThrow('I/O operation on closed file.');
     await expect(file.abort()).resolves.toBeUndefined();
     expect(await storage.exists('refused.txt')).toBe(false);
     await refused.close();
