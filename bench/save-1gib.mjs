@@ -13,7 +13,6 @@
  *
  * Run by hand or by CI as a report; never part of `npm test`, and it asserts nothing on time.
  */
-/* global Buffer, console, setInterval, clearInterval */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
