@@ -105,8 +105,10 @@ class StorageEngine implements MulterStorageEngine {
         });
       },
       (err: unknown) => {
+        // A save that failed because its stream did reports why the stream stopped.
+        const streamFailure = failure;
         fail(err);
-        callback(failure === err ? saveError(err, file.originalname, storageName) : failure);
+        callback(streamFailure ?? saveError(err, file.originalname, storageName));
       },
     );
   }

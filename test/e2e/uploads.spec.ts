@@ -443,7 +443,8 @@ describe.each(adapters)('uploads on $name', ({ name, create, plain, defaults }) 
     }
     upload.disconnect();
 
-    expect(await calledBack).toBeInstanceOf(Error);
+    // An Error, of whichever realm made it (Node's own stream errors are not of Jest's).
+    expect(Object.prototype.toString.call(await calledBack)).toBe('[object Error]');
     expect(await exists('plain/gone.bin')).toBe(false);
     if (faithful) expect(await multipartUploads('plain/')).toEqual([]);
   });
