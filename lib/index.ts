@@ -43,3 +43,16 @@ export { InMemoryStorage } from './memory/in-memory-storage.js';
 export { InMemoryStorageOptions } from './memory/in-memory-storage.options.js';
 export { FileSystemStorage } from './filesystem/file-system-storage.js';
 export { FileSystemStorageOptions } from './filesystem/file-system-storage.options.js';
+
+// Uploads: multer's storage engine contract, on Express and Fastify
+export { multerStorage, type MulterStorageEngine, type MulterStorageOptions } from './upload/multer-storage.js';
+export { StorageFileInterceptor, StorageFilesInterceptor } from './upload/storage-file.interceptor.js';
+export type { UploadTo } from './upload/upload-to.js';
+export type {
+  FileFilter,
+  IncomingFile,
+  StorageUploadOptions,
+  StoredFile,
+  StoredFileInfo,
+  UploadLimits,
+} from './upload/upload.interfaces.js';

@@ -9,6 +9,14 @@ import { Storage } from './storage.js';
 import type { StorageModuleOptions } from './storage-module-options.interface.js';
 import { DEFAULT_STORAGE_NAME, STORAGE_MODULE_OPTIONS, STORAGE_NAMES } from './storage.tokens.js';
 
+/** The name each storage of a `StorageManager` has, for what reports it (an upload's `req.file.storage`). */
+const storageNames = new WeakMap<Storage, string>();
+
+/** The name `storage` has in the application's `StorageModule`, if it is one of its storages. */
+export function storageNameOf(storage: Storage): string | undefined {
+  return storageNames.get(storage);
+}
+
 @Injectable()
 export class StorageManager implements OnApplicationShutdown {
   private readonly storages = new Map<string, Storage>();
@@ -34,7 +42,9 @@ export class StorageManager implements OnApplicationShutdown {
         continue;
       }
       try {
-        this.storages.set(name, new backend(definition.options ?? {}));
+        const storage = new backend(definition.options ?? {});
+        this.storages.set(name, storage);
+        storageNames.set(storage, name);
       } catch (err) {
         if (!(err instanceof ImproperlyConfigured)) throw err;
         problems.push(...err.violations.map((violation) => `${name}: ${violation}`));

@@ -1,5 +1,17 @@
-import { BadRequestException, Body, Controller, Delete, Get, Header, Post, Query } from '@nestjs/common';
-import { InjectStorage, type S3Storage } from 'nestjs-storages';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Header,
+  Post,
+  Query,
+  Redirect,
+  UploadedFile,
+  UseInterceptors,
+} from '@nestjs/common';
+import { InjectStorage, StorageFileInterceptor, type S3Storage, type StoredFile } from 'nestjs-storages';
 import { FilesService } from './files.service.js';
 import { renderPage } from './page.js';
 
@@ -24,6 +36,14 @@ export class FilesController {
   @Get('api/files')
   list() {
     return this.files.list();
+  }
+
+  /** A form upload, streamed into the default storage as it arrives. */
+  @Post('files')
+  @Redirect('/', 303)
+  @UseInterceptors(StorageFileInterceptor('file', { uploadTo: 'uploads', limits: { fileSize: 1024 ** 3 } }))
+  upload(@UploadedFile() file: StoredFile) {
+    return { url: `/?uploaded=${encodeURIComponent(file.name)}` };
   }
 
   /** A presigned POST for the browser to upload one file straight to S3, under a free name. */

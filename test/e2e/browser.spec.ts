@@ -77,7 +77,7 @@ if (!available) {
 
     const row = (name: string) => page.locator(`tr[data-name="${name}"]`);
 
-    it.skip('uploads through the server, lists the file, and its link gives the same bytes', async () => {
+    it('uploads through the server, lists the file, and its link gives the same bytes', async () => {
       const content = `uploaded through the server ${Date.now()}\n`;
       await page.goto(await app.getUrl());
       await page.setInputFiles('#server-upload input[type=file]', {
