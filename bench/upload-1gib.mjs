@@ -18,7 +18,6 @@
  * parts, 4 in flight). With client, app and server on one 2-core machine, the absolute rates say
  * little; the ratio and the app's memory are the figures.
  */
-/* global Buffer, console, performance, process -- Node globals; the lint config knows only TypeScript's */
 import { fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';

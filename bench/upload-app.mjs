@@ -5,7 +5,6 @@
  * and answers 'report' with its peak RSS (getrusage's maxrss: the whole life of the process) and
  * the CPU time it spent since it was ready.
  */
-/* global process -- Node globals; the lint config knows only TypeScript's */
 import 'reflect-metadata';
 import { Controller, Module, Post, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';

@@ -1,5 +1,4 @@
 /** The bytes of bench/upload-1gib.mjs: `mib` blocks of 1 MiB of random bytes, each numbered so no two parts are alike. */
-/* global Buffer -- a Node global; the lint config knows only TypeScript's */
 import { randomBytes } from 'node:crypto';
 
 export function* blocks(mib) {

@@ -4,7 +4,6 @@
  * settings. Answers 'run' with the seconds it took, the CPU time it
  * spent and its peak RSS.
  */
-/* global performance, process -- Node globals; the lint config knows only TypeScript's */
 import { Readable } from 'node:stream';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
