@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { HeadObjectCommand, PutBucketCorsCommand } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, PutBucketCorsCommand, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
 import type { INestApplication } from '@nestjs/common';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createSampleApp } from '../../sample/app.js';
@@ -52,6 +52,26 @@ if (!available) {
           },
         }),
       );
+      // The page's CSS and JS have plain URLs (S3StaticStorage): the static files must be public,
+      // as a real deployment makes them with a bucket policy. (s3rver serves anyone anyway.)
+      if (server.kind !== 's3rver') {
+        await s3.send(
+          new PutBucketPolicyCommand({
+            Bucket: server.bucket,
+            Policy: JSON.stringify({
+              Version: '2012-10-17',
+              Statement: [
+                {
+                  Effect: 'Allow',
+                  Principal: '*',
+                  Action: 's3:GetObject',
+                  Resource: `arn:aws:s3:::${server.bucket}/static/*`,
+                },
+              ],
+            }),
+          }),
+        );
+      }
       app = await createSampleApp(root);
       await app.listen(0, '127.0.0.1');
       browser = await chromium.launch({
