@@ -64,6 +64,8 @@ export interface CollectStaticResult {
 
 /** A file read whole into memory for hashing and upload; larger ones are streamed (twice). */
 const IN_MEMORY_LIMIT = 8 * 1024 * 1024;
+/** Bytes of read files kept from hashing to upload, rather than read again (a file read costs more than its PUT's CPU). */
+const KEEP_LIMIT = 64 * 1024 * 1024;
 
 interface Output {
   name: string;
@@ -155,16 +157,22 @@ async function planOutputs(
 ): Promise<{ outputs: Output[]; manifest?: { paths: Map<string, string>; hash: string } }> {
   const outputs: Output[] = [];
   const sources: SourceFile[] = [];
+  let kept = 0;
   await eachLimit(files, concurrency, async (file) => {
     // A stylesheet is rewritten from its text; anything else is only hashed.
-    const keep = manifest !== undefined && isAdjustable(file.name);
-    const inMemory = keep || file.size <= IN_MEMORY_LIMIT;
-    const content = inMemory ? await readFile(file.path) : undefined;
-    const open = content ? () => readFile(file.path) : async () => createReadStream(file.path);
+    const adjustable = manifest !== undefined && isAdjustable(file.name);
+    const content = adjustable || file.size <= IN_MEMORY_LIMIT ? await readFile(file.path) : undefined;
+    const keep = content !== undefined && kept + content.length <= KEEP_LIMIT;
+    if (keep) kept += content.length;
+    const open = keep
+      ? async () => content
+      : content
+        ? () => readFile(file.path)
+        : async () => createReadStream(file.path);
     const print = await fingerprint(storage, file.name, content ?? (() => createReadStream(file.path)));
     outputs.push({ name: file.name, size: file.size, print, open });
-    sources.push({ name: file.name, md5: print.md5, content: keep ? content : undefined });
-    if (manifest && !keep) {
+    sources.push({ name: file.name, md5: print.md5, content: adjustable ? content : undefined });
+    if (manifest && !adjustable) {
       // Same content, same type: the hashed copy is stored exactly as the original.
       outputs.push({ name: hashedName(file.name, print.md5.slice(0, 12)), size: file.size, print, open });
     }
