@@ -93,7 +93,8 @@ describe('S3ManifestStaticStorage', () => {
   test('stores originals, hashed copies and staticfiles.json; url() links to the hashed copy', async () => {
     const location = uniqueLocation('manifest');
     await tree(files);
-    const storage = manifestStorage(location);
+    // Public, as static files are served: the unsigned URL must work on a server that checks (Ceph).
+    const storage = manifestStorage(location, { defaultAcl: 'public-read' });
     const result = await collectStatic(storage, source);
     expect(result.copied).toHaveLength(11);
     const manifest = JSON.parse(await body(`${location}/staticfiles.json`)) as { paths: Record<string, string> };
