@@ -61,3 +61,11 @@ export class StorageError extends Error {
     this.statusCode = options?.statusCode;
   }
 }
+
+/**
+ * Python's `ValueError`, as Django's staticfiles raise it: a name the manifest has no entry
+ * for, a file a stylesheet refers to that is not there, a manifest that cannot be read.
+ */
+export class ValueError extends Error {
+  override name = 'ValueError';
+}

@@ -27,12 +27,15 @@ export {
   StorageError,
   SuspiciousFileOperation,
   SuspiciousOperation,
+  ValueError,
 } from './errors.js';
 export { cleanName, filepathToUri, getValidFilename, safeJoin, validateFileName } from './names.js';
 
 // Amazon S3
 export { S3Storage } from './s3/s3-storage.js';
 export { S3StaticStorage } from './s3/s3-static.storage.js';
+export { S3ManifestStaticStorage } from './s3/s3-manifest-static.storage.js';
+export { S3ManifestStaticStorageOptions } from './s3/s3-manifest-static-storage.options.js';
 export { S3File } from './s3/s3-file.js';
 export type { UploadUrl, UploadUrlOptions } from './s3/s3-presigned-post.js';
 export { S3StorageOptions, type CloudFrontSigner, type TransferConfig } from './s3/s3-storage.options.js';
@@ -56,3 +59,13 @@ export type {
   StoredFileInfo,
   UploadLimits,
 } from './upload/upload.interfaces.js';
+
+// Static files
+export {
+  collectStatic,
+  type CollectStaticOptions,
+  type CollectStaticProgress,
+  type CollectStaticResult,
+} from './staticfiles/collect-static.js';
+export { StaticManifest, type StaticManifestOptions } from './staticfiles/static-manifest.js';
+export { DEFAULT_IGNORE_PATTERNS } from './staticfiles/source-tree.js';

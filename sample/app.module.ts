@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
-import { S3StaticStorage, S3Storage, s3OptionsFromConfig, StorageModule } from 'nestjs-storages';
+import { S3ManifestStaticStorage, S3Storage, s3OptionsFromConfig, StorageModule } from 'nestjs-storages';
 import { FilesController } from './files/files.controller.js';
 import { FilesService } from './files/files.service.js';
 
@@ -17,8 +17,11 @@ import { FilesService } from './files/files.service.js';
             backend: S3Storage,
             options: s3OptionsFromConfig(config, { location: 'media', fileOverwrite: false }),
           },
-          // The page's own CSS and JS, served with plain (unsigned) URLs.
-          staticfiles: { backend: S3StaticStorage, options: s3OptionsFromConfig(config, { location: 'static' }) },
+          // The page's own CSS and JS: hashed names (app.<md5>.css) with plain, cacheable URLs.
+          staticfiles: {
+            backend: S3ManifestStaticStorage,
+            options: s3OptionsFromConfig(config, { location: 'static' }),
+          },
         },
       }),
     }),

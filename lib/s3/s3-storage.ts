@@ -84,6 +84,9 @@ export class S3Storage extends Storage {
     signatureVersion: 's3v4',
   };
 
+  /** The options DTO the constructor validates against; a subclass with settings of its own extends it. */
+  static readonly optionsType: new () => S3StorageOptions = S3StorageOptions;
+
   /** Content type of a name nothing is known about. */
   static readonly defaultContentType = 'application/octet-stream';
 
@@ -113,7 +116,9 @@ export class S3Storage extends Storage {
   constructor(options: S3StorageOptions = {}) {
     super();
     const backend = new.target.name;
-    assertValidOptions(optionViolations(backend, S3StorageOptions, options, S3_SETTINGS));
+    const optionsType = (new.target as typeof S3Storage).optionsType;
+    const known = optionsType === S3StorageOptions ? S3_SETTINGS : declaredSettings(optionsType);
+    assertValidOptions(optionViolations(backend, optionsType, options, known));
     const settings: S3StorageOptions = { ...(new.target as typeof S3Storage).defaults, ...withoutUndefined(options) };
 
     // django-storages reads these from the environment too (`lookup_env`); the generic AWS_*

@@ -1,7 +1,5 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
-import { InjectStorage, type Storage } from 'nestjs-storages';
+import { collectStatic, InjectStorage, type Storage } from 'nestjs-storages';
 
 export interface FileEntry {
   name: string;
@@ -41,11 +39,9 @@ export class FilesService {
     await this.media.delete(name);
   }
 
-  /** Copies the page's own assets into the staticfiles storage, as collectstatic does. */
+  /** Collects the page's own assets into the staticfiles storage (only what changed is uploaded). */
   async publishAssets(directory: string): Promise<void> {
-    for (const file of await readdir(directory)) {
-      await this.assets.save(file, await readFile(join(directory, file)));
-    }
+    await collectStatic(this.assets, directory);
   }
 
   assetUrl(name: string): Promise<string> {
