@@ -69,7 +69,10 @@ export async function startLocalS3IfUnconfigured(
   );
   const endpoint = await listeningOn(child);
   child.stdout!.resume();
-  process.once('exit', () => child.kill());
+  // Nest's shutdown hooks end the process by signal, when 'exit' handlers do not run: stop on both.
+  const stop = () => child.kill();
+  process.once('exit', stop);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, stop);
 
   Object.assign(process.env, {
     AWS_S3_ENDPOINT_URL: endpoint,
@@ -84,7 +87,7 @@ export async function startLocalS3IfUnconfigured(
   logger.log(
     `Bucket '${BUCKET}', data in ${relative(process.cwd(), directory) || directory}. Set the AWS_* settings (or .env) to use real S3.`,
   );
-  return { endpoint, stop: () => child.kill() };
+  return { endpoint, stop };
 }
 
 function listeningOn(child: ChildProcess): Promise<string> {
