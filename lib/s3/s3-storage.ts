@@ -33,6 +33,7 @@ import { assertValidOptions, declaredSettings, optionViolations } from '../valid
 import { createS3Client } from './s3-client.factory.js';
 import { isNotFound, s3Error, statusOf } from './s3-errors.js';
 import { S3File } from './s3-file.js';
+import { ObjectBody } from './s3-object-body.js';
 import { cloudfrontSigner } from './cloudfront-signer.js';
 import { presignedPost, type UploadUrl, type UploadUrlOptions } from './s3-presigned-post.js';
 import { S3UrlBuilder } from './s3-url.builder.js';
@@ -279,14 +280,15 @@ export class S3Storage extends Storage {
       (response?.Body as Readable | undefined)?.destroy();
       response = await this.getObject(key, key);
       if (this.isGzipped(response)) {
-        return pipeline(gunzip(response.Body as Readable), sliceBytes(range.start ?? 0, range.end), () => undefined);
+        return pipeline(gunzip(this.body(response, key)), sliceBytes(range.start ?? 0, range.end), () => undefined);
       }
       // Not gzipped after all, so the 416 stands.
       (response.Body as Readable).destroy();
       return Readable.from([]);
     }
     if (!response) return Readable.from([]);
-    return this.isGzipped(response) ? gunzip(response.Body as Readable) : (response.Body as Readable);
+    const body = this.body(response, key);
+    return this.isGzipped(response) ? gunzip(body) : body;
   }
 
   override async close(): Promise<void> {
@@ -330,16 +332,30 @@ export class S3Storage extends Storage {
     return pick(writeParameters, PART_PARAMETERS);
   }
 
-  /** One GET; a missing object is `FileNotFoundError`. `name` is what `getObjectParameters` is asked about. */
-  async getObject(key: string, name: string, range?: string): Promise<GetObjectCommandOutput> {
+  /**
+   * One GET; a missing object is `FileNotFoundError`. `name` is what `getObjectParameters` is
+   * asked about; `ifMatch` makes it conditional on the object's ETag (412 when it changed).
+   */
+  async getObject(key: string, name: string, range?: string, ifMatch?: string): Promise<GetObjectCommandOutput> {
     try {
       return await this.client.send(
-        new GetObjectCommand({ ...this.downloadParameters(name), Bucket: this.bucket, Key: key, Range: range }),
+        new GetObjectCommand({
+          ...this.downloadParameters(name),
+          Bucket: this.bucket,
+          Key: key,
+          Range: range,
+          IfMatch: ifMatch,
+        }),
       );
     } catch (err) {
       if (isNotFound(err)) throw new FileNotFoundError(`File does not exist: ${key}`, { cause: err });
       throw s3Error('GetObject', key, err);
     }
+  }
+
+  /** The body of a GET of `key`, resumed where it breaks off (see ObjectBody), never short. */
+  body(response: GetObjectCommandOutput, key: string, name = key): Readable {
+    return new ObjectBody(this, key, name, response);
   }
 
   /** Whether a read of this response must be gunzipped (`gzip` on and the object gzip-encoded). */
