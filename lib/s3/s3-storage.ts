@@ -61,6 +61,9 @@ const PART_PARAMETERS = [
 
 const S3_SETTINGS = declaredSettings(S3StorageOptions);
 
+/** S3's limit on a key, `location` included. */
+const MAX_KEY_BYTES = 1024;
+
 export class S3Storage extends Storage {
   /** Defaults of every setting, as django-storages' `get_default_settings()`; subclasses override some. */
   static readonly defaults: S3StorageOptions = {
@@ -297,13 +300,24 @@ export class S3Storage extends Storage {
 
   // Internals shared with S3File and the URL builder -------------------------------------------
 
-  /** django-storages' `_normalize_name`: the S3 key of a cleaned name, `location` prefixed. */
+  /**
+   * django-storages' `_normalize_name`: the S3 key of a cleaned name, `location` prefixed. A key
+   * longer than S3 allows is refused here, before any request, rather than by the server.
+   */
   normalizeName(name: string): string {
+    let key: string;
     try {
-      return safeJoin(this.location, name);
+      key = safeJoin(this.location, name);
     } catch {
       throw new SuspiciousOperation(`Attempted access to '${name}' denied.`);
     }
+    // A UTF-16 unit is at most 3 bytes of UTF-8: only long keys need counting.
+    if (key.length * 3 > MAX_KEY_BYTES && Buffer.byteLength(key) > MAX_KEY_BYTES) {
+      throw new SuspiciousFileOperation(
+        `S3 object keys are at most ${MAX_KEY_BYTES} bytes of UTF-8; the key of '${name}' is ${Buffer.byteLength(key)} bytes`,
+      );
+    }
+    return key;
   }
 
   /** PutObject parameters for `key`: object parameters, content type and encoding, default ACL. */

@@ -100,6 +100,32 @@ describe('cleanName (storages.utils.clean_name, §3.1)', () => {
   ])('%j → %j', (name, cleaned) => {
     expect(cleanName(name)).toBe(cleaned);
   });
+
+  // Beyond django-storages: names S3 listings could not carry, or that have no UTF-8 form.
+  test.each([
+    ['a\u0000b', 'U+0000'],
+    ['line\nbreak', 'U+000A'],
+    ['cr\r', 'U+000D'],
+    ['\u001b[0m', 'U+001B'],
+    ['del\u007f', 'U+007F'],
+  ])('a control character is refused: %j', (name, code) => {
+    expect(() => cleanName(name)).toThrow(
+      new SuspiciousFileOperation(
+        `File name ${JSON.stringify(name)} contains the control character ${code}; ` +
+          'names cannot hold control characters (U+0000 to U+001F, U+007F)',
+      ),
+    );
+  });
+
+  test('an unpaired surrogate is refused; a pair (an emoji) and C1 or format characters are kept', () => {
+    expect(() => cleanName('a\ud800.txt')).toThrow(
+      new SuspiciousFileOperation(
+        'File name "a\\ud800.txt" is not valid Unicode: it holds the unpaired surrogate U+D800',
+      ),
+    );
+    expect(() => cleanName('\udc00')).toThrow(SuspiciousFileOperation);
+    expect(cleanName('📄 \u0085\u200b\u202e.txt')).toBe('📄 \u0085\u200b\u202e.txt');
+  });
 });
 
 describe('safeJoin (storages.utils.safe_join, §3.2)', () => {
