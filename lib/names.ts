@@ -29,9 +29,21 @@ function dropLast(value: string, n: number): string {
 export function cleanName(name: string): string {
   name = String(name);
   checkNameCharacters(name);
+  if (isPlain(name)) return name;
   let cleaned = posixpath.normpath(name).replaceAll('\\', '/');
   if (name.endsWith('/') && !cleaned.endsWith('/')) cleaned += '/';
   return cleaned === '.' ? '' : cleaned;
+}
+
+/** Anything `normpath` or `clean_name` would change: a backslash, an empty, `.` or `..` segment, a slash at either end. */
+const NOT_PLAIN = /\\|\/\/|(?:^|\/)\.{1,2}(?:\/|$)|^\/|\/$/;
+
+/**
+ * A relative name every rule above leaves as it is, so cleaning and joining it is a string
+ * concatenation: the fast path of the common case, giving exactly what the full rules give.
+ */
+function isPlain(name: string): boolean {
+  return name !== '' && !NOT_PLAIN.test(name);
 }
 
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
@@ -71,6 +83,9 @@ function codePoint(character: string): string {
  */
 export function safeJoin(base: string, ...paths: string[]): string {
   const basePath = base.replace(/\/+$/, '');
+  if (paths.length === 1 && isPlain(paths[0]) && (basePath === '' || isPlain(basePath))) {
+    return basePath ? `${basePath}/${paths[0]}` : paths[0];
+  }
   let finalPath = basePath + '/';
   for (const path of paths) {
     let joined = posixpath.normpath(posixpath.join(finalPath, path));

@@ -128,6 +128,48 @@ describe('cleanName (storages.utils.clean_name, §3.1)', () => {
   });
 });
 
+describe('plain names take a fast path that gives exactly what the full rules give', () => {
+  // clean_name and safe_join as django-storages writes them, without any shortcut.
+  function fullCleanName(name: string): string {
+    let cleaned = posixpath.normpath(name).replaceAll('\\', '/');
+    if (name.endsWith('/') && !cleaned.endsWith('/')) cleaned += '/';
+    return cleaned === '.' ? '' : cleaned;
+  }
+  function fullSafeJoin(base: string, path: string): string {
+    const basePath = base.replace(/\/+$/, '');
+    let finalPath = posixpath.normpath(posixpath.join(basePath + '/', path));
+    if (path.endsWith('/') || finalPath + '/' === basePath + '/') finalPath += '/';
+    if (finalPath === basePath) finalPath += '/';
+    if (!finalPath.startsWith(basePath) || finalPath[basePath.length] !== '/') return 'refused';
+    return finalPath.replace(/^\/+/, '');
+  }
+  const attempt = (join: () => string) => {
+    try {
+      return join();
+    } catch {
+      return 'refused';
+    }
+  };
+
+  test('on 20,000 random names of dots, slashes, backslashes and letters, under several locations', () => {
+    const pieces = ['a', 'b', 'é', ' ', '.', '..', '...', '/', '//', '\\', '.a', 'a.'];
+    let seed = 7;
+    const random = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % n;
+    const differences: string[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const name = Array.from({ length: 1 + random(6) }, () => pieces[random(pieces.length)]).join('');
+      const cleaned = cleanName(name);
+      if (cleaned !== fullCleanName(name)) differences.push(`cleanName(${JSON.stringify(name)})`);
+      for (const base of ['', 'media', 'media/', 'a/b', 'a//b', 'a/./b', '..']) {
+        if (attempt(() => safeJoin(base, cleaned)) !== fullSafeJoin(base, cleaned)) {
+          differences.push(`safeJoin(${JSON.stringify(base)}, ${JSON.stringify(cleaned)})`);
+        }
+      }
+    }
+    expect(differences).toEqual([]);
+  });
+});
+
 describe('safeJoin (storages.utils.safe_join, §3.2)', () => {
   const outside = 'the joined path is located outside of the base path component';
 
