@@ -84,7 +84,15 @@ function plainHttpEndpoint(region: string | (() => Promise<string>)) {
   };
 }
 
-function requestHandler(options: S3StorageOptions, backend: string): NodeHttpHandler | undefined {
+/**
+ * botocore's connect and read timeouts, which django-storages users have: 60 s each. The SDK sets
+ * none for S3, so a server that stops answering (a stalled connection) would hang a call for
+ * ever; with these it fails with a TimeoutError, which the SDK retries. `clientConfig.requestHandler`
+ * replaces them (and `requestTimeout` alone only logs a warning in current SDKs: use `socketTimeout`).
+ */
+const TIMEOUTS = { connectionTimeout: 60_000, socketTimeout: 60_000 };
+
+function requestHandler(options: S3StorageOptions, backend: string): NodeHttpHandler {
   const tls: { rejectUnauthorized?: boolean; ca?: string } = {};
   if (options.verify === false) tls.rejectUnauthorized = false;
   if (typeof options.verify === 'string') {
@@ -101,10 +109,13 @@ function requestHandler(options: S3StorageOptions, backend: string): NodeHttpHan
   const proxies = options.clientConfig ? {} : (options.proxies ?? {});
   const httpProxy = proxyFor(proxies, 'http', options.endpointUrl);
   const httpsProxy = proxyFor(proxies, 'https', options.endpointUrl);
-  if (!tls.ca && tls.rejectUnauthorized === undefined && !httpProxy && !httpsProxy) return undefined;
+  if (!tls.ca && tls.rejectUnauthorized === undefined && !httpProxy && !httpsProxy) {
+    return new NodeHttpHandler(TIMEOUTS);
+  }
 
   const agentOptions = { keepAlive: true, maxSockets: 50 };
   return new ProxyHttpHandler(httpProxy, {
+    ...TIMEOUTS,
     httpAgent: new HttpAgent(agentOptions),
     // https goes through the proxy in a CONNECT tunnel, so TLS is still checked end to end.
     httpsAgent: httpsProxy

@@ -249,3 +249,33 @@ describe('with 20 % of requests failing', () => {
     ).toBe(true);
   }, 120_000);
 });
+
+describe('timeouts', () => {
+  let proxy: FaultProxy;
+  beforeAll(async () => (proxy = await startFaultProxy(server.endpoint)));
+  afterAll(() => proxy.close());
+
+  it("default to botocore's: 60 s to connect, 60 s without a byte (the SDK has none for S3)", async () => {
+    const storage = new S3Storage(s3Options({ endpointUrl: proxy.endpoint }));
+    await storage.exists('any.txt');
+    const handler = storage.client.config.requestHandler as NodeHttpHandler;
+    expect(handler.httpHandlerConfigs()).toMatchObject({ connectionTimeout: 60_000, socketTimeout: 60_000 });
+    await storage.close();
+  });
+
+  it('a request stalled past the socket timeout is a TimeoutError, which the SDK retries', async () => {
+    const storage = new S3Storage(
+      s3Options({
+        endpointUrl: proxy.endpoint,
+        location: 'test-faults-stall',
+        clientConfig: { requestHandler: new NodeHttpHandler({ socketTimeout: 300 }) },
+      }),
+    );
+    proxy.clear();
+    proxy.decide = () => (proxy.requests.length === 1 ? 'stall' : undefined);
+    expect(await storage.exists('stalled.txt')).toBe(false);
+    expect(proxy.requests.map((request) => request.fault)).toEqual(['stall', undefined]);
+    proxy.decide = undefined;
+    await storage.close();
+  });
+});

@@ -128,7 +128,7 @@ describe('cleanName (storages.utils.clean_name, §3.1)', () => {
   });
 });
 
-describe('plain names take a fast path that gives exactly what the full rules give', () => {
+describe('plain names and paths take a fast path that gives exactly what the full rules give', () => {
   // clean_name and safe_join as django-storages writes them, without any shortcut.
   function fullCleanName(name: string): string {
     let cleaned = posixpath.normpath(name).replaceAll('\\', '/');
@@ -143,6 +143,20 @@ describe('plain names take a fast path that gives exactly what the full rules gi
     if (!finalPath.startsWith(basePath) || finalPath[basePath.length] !== '/') return 'refused';
     return finalPath.replace(/^\/+/, '');
   }
+  function fullRelpath(path: string, start: string): string {
+    const startList = posixpath
+      .normpath('/' + start)
+      .split('/')
+      .filter(Boolean);
+    const pathList = posixpath
+      .normpath('/' + path)
+      .split('/')
+      .filter(Boolean);
+    let common = 0;
+    while (common < startList.length && common < pathList.length && startList[common] === pathList[common]) common++;
+    const rel = [...Array<string>(startList.length - common).fill('..'), ...pathList.slice(common)];
+    return rel.length ? rel.join('/') : '.';
+  }
   const attempt = (join: () => string) => {
     try {
       return join();
@@ -151,7 +165,7 @@ describe('plain names take a fast path that gives exactly what the full rules gi
     }
   };
 
-  test('on 20,000 random names of dots, slashes, backslashes and letters, under several locations', () => {
+  test('on 20,000 random names of dots, slashes, backslashes and letters, under several locations and starts', () => {
     const pieces = ['a', 'b', 'é', ' ', '.', '..', '...', '/', '//', '\\', '.a', 'a.'];
     let seed = 7;
     const random = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % n;
@@ -163,6 +177,14 @@ describe('plain names take a fast path that gives exactly what the full rules gi
       for (const base of ['', 'media', 'media/', 'a/b', 'a//b', 'a/./b', '..']) {
         if (attempt(() => safeJoin(base, cleaned)) !== fullSafeJoin(base, cleaned)) {
           differences.push(`safeJoin(${JSON.stringify(base)}, ${JSON.stringify(cleaned)})`);
+        }
+      }
+      // listdir's relpath of each listed key to the prefix, and of any path to any start
+      for (const start of i % 4 ? [] : ['', 'media/', 'a/b/', 'a//b/', './', name, `${name}/`]) {
+        for (const path of [`${start}${name}`, `${start}${name}/`, name]) {
+          if (posixpath.relpath(path, start) !== fullRelpath(path, start)) {
+            differences.push(`relpath(${JSON.stringify(path)}, ${JSON.stringify(start)})`);
+          }
         }
       }
     }
