@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
-import { fromIni } from '@aws-sdk/credential-providers';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { loadConfig, NODE_REGION_CONFIG_FILE_OPTIONS, NODE_REGION_CONFIG_OPTIONS } from '@smithy/core/config';
 import { HttpRequest } from '@smithy/core/transport';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -46,7 +46,7 @@ export function createS3Client(options: S3StorageOptions, backend = 'S3Storage')
     // The profile alone, as boto3.Session(profile_name=...): a missing profile is an error naming
     // it, not a fall through to the environment and the instance metadata service.
     config.profile = sessionProfile;
-    config.credentials = fromIni({ profile: sessionProfile });
+    config.credentials = fromProfile(sessionProfile);
   }
   // R2, B2, MinIO and Ceph refuse the SDK's default checksum headers or aws-chunked bodies, and
   // s3rver stores the framing as the object. The SDK's own environment variables still win.
@@ -58,6 +58,18 @@ export function createS3Client(options: S3StorageOptions, backend = 'S3Storage')
     options.responseChecksumValidation ??
     (thirdParty && !process.env.AWS_RESPONSE_CHECKSUM_VALIDATION ? 'WHEN_REQUIRED' : undefined);
   return new S3Client({ ...withoutUndefined(config), ...clientConfig });
+}
+
+/**
+ * `fromIni({ profile })`, its module loaded on first use: `@aws-sdk/credential-providers` holds
+ * every provider of the SDK (about 3 MiB of RSS), which a storage without a profile never needs.
+ */
+function fromProfile(profile: string): AwsCredentialIdentityProvider {
+  let provider: AwsCredentialIdentityProvider | undefined;
+  return async (options) => {
+    provider ??= (await import('@aws-sdk/credential-providers')).fromIni({ profile });
+    return provider(options);
+  };
 }
 
 /**
