@@ -198,12 +198,21 @@ describe('with 20 % of requests failing', () => {
     return created;
   }
 
-  beforeAll(async () => (proxy = await startFaultProxy(server.endpoint, { rate: 0.2, seed: SEED })));
+  // A body broken under a reader must surface as that read's error, never as a stray rejection.
+  const rejections: unknown[] = [];
+  const onRejection = (reason: unknown) => rejections.push(reason);
+
+  beforeAll(async () => {
+    process.on('unhandledRejection', onRejection);
+    proxy = await startFaultProxy(server.endpoint, { rate: 0.2, seed: SEED });
+  });
   afterAll(async () => {
+    process.off('unhandledRejection', onRejection);
     await Promise.all(storages.map((s) => s.close()));
     await proxy.close();
   });
   beforeEach(() => proxy.clear());
+  afterEach(() => expect(rejections).toEqual([]));
 
   it('300 saves and 300 reads of 0 B to 20 MiB: with maxAttempts 8 every object is intact', async () => {
     const absorbing = storage(8);
