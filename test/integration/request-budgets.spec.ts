@@ -124,6 +124,14 @@ describe('request budgets, counted at a proxy', () => {
     expect(sent()).toEqual([]);
   });
 
+  test('a presigned URL made for the proxy works through it: the signed Host reaches the server as signed', async () => {
+    const s = storage();
+    await s.save('presigned.txt', 'through the proxy');
+    const response = await fetch(await s.url('presigned.txt'));
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('through the proxy');
+  });
+
   test('listdir() is 1 request per 1,000 keys: 2,500 keys, 3 requests', async () => {
     const s = storage();
     const names = Array.from({ length: 2500 }, (_, i) => `many/f${String(i).padStart(5, '0')}.txt`);
