@@ -22,12 +22,59 @@ function dropLast(value: string, n: number): string {
 
 /**
  * `storages.utils.clean_name`: POSIX-normalise, then turn backslashes into slashes (in that order,
- * so `a\..\b` stays `a/../b`), keep a trailing slash, and call `.` the empty name.
+ * so `a\..\b` stays `a/../b`), keep a trailing slash, and call `.` the empty name. Unlike
+ * django-storages, a name with a control character or that is not valid Unicode is refused
+ * (see `checkNameCharacters`).
  */
 export function cleanName(name: string): string {
-  let cleaned = posixpath.normpath(String(name)).replaceAll('\\', '/');
+  name = String(name);
+  checkNameCharacters(name);
+  if (isPlain(name)) return name;
+  let cleaned = posixpath.normpath(name).replaceAll('\\', '/');
   if (name.endsWith('/') && !cleaned.endsWith('/')) cleaned += '/';
   return cleaned === '.' ? '' : cleaned;
+}
+
+/** Anything `normpath` or `clean_name` would change: a backslash, an empty, `.` or `..` segment, a slash at either end. */
+const NOT_PLAIN = /\\|\/\/|(?:^|\/)\.{1,2}(?:\/|$)|^\/|\/$/;
+
+/**
+ * A relative name every rule above leaves as it is, so cleaning and joining it is a string
+ * concatenation: the fast path of the common case, giving exactly what the full rules give.
+ */
+function isPlain(name: string): boolean {
+  return name !== '' && !NOT_PLAIN.test(name);
+}
+
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+/**
+ * Refuses a name holding a C0 control character or DEL (U+0000 to U+001F, U+007F), or an
+ * unpaired UTF-16 surrogate. S3's XML listings cannot carry the controls (NUL is not XML at
+ * all; a CR comes back as LF), filesystems refuse NUL, and a lone surrogate has no UTF-8 form:
+ * such a name could be written but not listed, or read back as another name. Refused up front,
+ * on every backend, as `SuspiciousFileOperation`.
+ */
+export function checkNameCharacters(name: string): void {
+  const control = CONTROL_CHARACTER.exec(name);
+  if (control) {
+    throw new SuspiciousFileOperation(
+      `File name ${JSON.stringify(name)} contains the control character ${codePoint(control[0])}; ` +
+        'names cannot hold control characters (U+0000 to U+001F, U+007F)',
+    );
+  }
+  const surrogate = LONE_SURROGATE.exec(name);
+  if (surrogate) {
+    throw new SuspiciousFileOperation(
+      `File name ${JSON.stringify(name)} is not valid Unicode: it holds the unpaired surrogate ${codePoint(surrogate[0])}`,
+    );
+  }
+}
+
+function codePoint(character: string): string {
+  return `U+${character.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
 /**
@@ -36,6 +83,9 @@ export function cleanName(name: string): string {
  */
 export function safeJoin(base: string, ...paths: string[]): string {
   const basePath = base.replace(/\/+$/, '');
+  if (paths.length === 1 && isPlain(paths[0]) && (basePath === '' || isPlain(basePath))) {
+    return basePath ? `${basePath}/${paths[0]}` : paths[0];
+  }
   let finalPath = basePath + '/';
   for (const path of paths) {
     let joined = posixpath.normpath(posixpath.join(finalPath, path));

@@ -79,6 +79,11 @@ export function suffixes(fileName: string): string[] {
 
 /** `posixpath.relpath(path, start)` for the relative names S3 returns (rooted at `/`, not the cwd). */
 export function relpath(path: string, start: string): string {
+  // The common case (a listing): a plain path under a plain start that ends in '/' is what follows it.
+  if ((start === '' || (start.endsWith('/') && isPlain(start.slice(0, -1)))) && path.startsWith(start)) {
+    const rest = path.slice(start.length).replace(/\/$/, '');
+    if (isPlain(rest)) return rest;
+  }
   const startList = normpath('/' + start)
     .split('/')
     .filter(Boolean);
@@ -89,4 +94,9 @@ export function relpath(path: string, start: string): string {
   while (common < startList.length && common < pathList.length && startList[common] === pathList[common]) common++;
   const rel = [...Array<string>(startList.length - common).fill('..'), ...pathList.slice(common)];
   return rel.length ? rel.join('/') : '.';
+}
+
+/** A relative path `normpath` leaves as it is: no empty, `.` or `..` segment, no slash at either end. */
+function isPlain(path: string): boolean {
+  return path !== '' && !/\/\/|(?:^|\/)\.{1,2}(?:\/|$)|^\/|\/$/.test(path);
 }

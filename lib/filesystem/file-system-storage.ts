@@ -142,6 +142,9 @@ export class FileSystemStorage extends Storage {
   protected async _open(name: string, mode: FileMode): Promise<StorageFile> {
     const path = this.path(name);
     if (mode.startsWith('r')) await this.stat(name);
+    // A name that is the location itself ('', '/', '.') names no file: writing it would put the
+    // temporary file beside the location, outside it, and then the file in its place.
+    else if (path === this.location) throw new SuspiciousFileOperation(`Could not derive file name from '${name}'`);
     return new FileSystemFile(cleanName(name), path, mode, this);
   }
 

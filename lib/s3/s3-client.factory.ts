@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
-import { fromIni } from '@aws-sdk/credential-providers';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { loadConfig, NODE_REGION_CONFIG_FILE_OPTIONS, NODE_REGION_CONFIG_OPTIONS } from '@smithy/core/config';
 import { HttpRequest } from '@smithy/core/transport';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -46,7 +46,7 @@ export function createS3Client(options: S3StorageOptions, backend = 'S3Storage')
     // The profile alone, as boto3.Session(profile_name=...): a missing profile is an error naming
     // it, not a fall through to the environment and the instance metadata service.
     config.profile = sessionProfile;
-    config.credentials = fromIni({ profile: sessionProfile });
+    config.credentials = fromProfile(sessionProfile);
   }
   // R2, B2, MinIO and Ceph refuse the SDK's default checksum headers or aws-chunked bodies, and
   // s3rver stores the framing as the object. The SDK's own environment variables still win.
@@ -58,6 +58,18 @@ export function createS3Client(options: S3StorageOptions, backend = 'S3Storage')
     options.responseChecksumValidation ??
     (thirdParty && !process.env.AWS_RESPONSE_CHECKSUM_VALIDATION ? 'WHEN_REQUIRED' : undefined);
   return new S3Client({ ...withoutUndefined(config), ...clientConfig });
+}
+
+/**
+ * `fromIni({ profile })`, its module loaded on first use: `@aws-sdk/credential-providers` holds
+ * every provider of the SDK (about 3 MiB of RSS), which a storage without a profile never needs.
+ */
+function fromProfile(profile: string): AwsCredentialIdentityProvider {
+  let provider: AwsCredentialIdentityProvider | undefined;
+  return async (options) => {
+    provider ??= (await import('@aws-sdk/credential-providers')).fromIni({ profile });
+    return provider(options);
+  };
 }
 
 /**
@@ -84,7 +96,15 @@ function plainHttpEndpoint(region: string | (() => Promise<string>)) {
   };
 }
 
-function requestHandler(options: S3StorageOptions, backend: string): NodeHttpHandler | undefined {
+/**
+ * botocore's connect and read timeouts, which django-storages users have: 60 s each. The SDK sets
+ * none for S3, so a server that stops answering (a stalled connection) would hang a call for
+ * ever; with these it fails with a TimeoutError, which the SDK retries. `clientConfig.requestHandler`
+ * replaces them (and `requestTimeout` alone only logs a warning in current SDKs: use `socketTimeout`).
+ */
+const TIMEOUTS = { connectionTimeout: 60_000, socketTimeout: 60_000 };
+
+function requestHandler(options: S3StorageOptions, backend: string): NodeHttpHandler {
   const tls: { rejectUnauthorized?: boolean; ca?: string } = {};
   if (options.verify === false) tls.rejectUnauthorized = false;
   if (typeof options.verify === 'string') {
@@ -101,10 +121,13 @@ function requestHandler(options: S3StorageOptions, backend: string): NodeHttpHan
   const proxies = options.clientConfig ? {} : (options.proxies ?? {});
   const httpProxy = proxyFor(proxies, 'http', options.endpointUrl);
   const httpsProxy = proxyFor(proxies, 'https', options.endpointUrl);
-  if (!tls.ca && tls.rejectUnauthorized === undefined && !httpProxy && !httpsProxy) return undefined;
+  if (!tls.ca && tls.rejectUnauthorized === undefined && !httpProxy && !httpsProxy) {
+    return new NodeHttpHandler(TIMEOUTS);
+  }
 
   const agentOptions = { keepAlive: true, maxSockets: 50 };
   return new ProxyHttpHandler(httpProxy, {
+    ...TIMEOUTS,
     httpAgent: new HttpAgent(agentOptions),
     // https goes through the proxy in a CONNECT tunnel, so TLS is still checked end to end.
     httpsAgent: httpsProxy

@@ -60,7 +60,7 @@ export class S3File<T extends Buffer | string = Buffer | string> extends Storage
   protected async openStream(): Promise<Readable> {
     const response = this.response ?? (await this.storage.getObject(this.key, this.name));
     this.response = undefined;
-    const body = response.Body as Readable;
+    const body = this.storage.body(response, this.key, this.name);
     return this.storage.isGzipped(response) ? pipeline(body, createGunzip(), () => undefined) : body;
   }
 

@@ -33,6 +33,7 @@ import { assertValidOptions, declaredSettings, optionViolations } from '../valid
 import { createS3Client } from './s3-client.factory.js';
 import { isNotFound, s3Error, statusOf } from './s3-errors.js';
 import { S3File } from './s3-file.js';
+import { ObjectBody } from './s3-object-body.js';
 import { cloudfrontSigner } from './cloudfront-signer.js';
 import { presignedPost, type UploadUrl, type UploadUrlOptions } from './s3-presigned-post.js';
 import { S3UrlBuilder } from './s3-url.builder.js';
@@ -59,6 +60,9 @@ const PART_PARAMETERS = [
 ];
 
 const S3_SETTINGS = declaredSettings(S3StorageOptions);
+
+/** S3's limit on a key, `location` included. */
+const MAX_KEY_BYTES = 1024;
 
 export class S3Storage extends Storage {
   /** Defaults of every setting, as django-storages' `get_default_settings()`; subclasses override some. */
@@ -284,14 +288,15 @@ export class S3Storage extends Storage {
       (response?.Body as Readable | undefined)?.destroy();
       response = await this.getObject(key, key);
       if (this.isGzipped(response)) {
-        return pipeline(gunzip(response.Body as Readable), sliceBytes(range.start ?? 0, range.end), () => undefined);
+        return pipeline(gunzip(this.body(response, key)), sliceBytes(range.start ?? 0, range.end), () => undefined);
       }
       // Not gzipped after all, so the 416 stands.
       (response.Body as Readable).destroy();
       return Readable.from([]);
     }
     if (!response) return Readable.from([]);
-    return this.isGzipped(response) ? gunzip(response.Body as Readable) : (response.Body as Readable);
+    const body = this.body(response, key);
+    return this.isGzipped(response) ? gunzip(body) : body;
   }
 
   override async close(): Promise<void> {
@@ -300,13 +305,24 @@ export class S3Storage extends Storage {
 
   // Internals shared with S3File and the URL builder -------------------------------------------
 
-  /** django-storages' `_normalize_name`: the S3 key of a cleaned name, `location` prefixed. */
+  /**
+   * django-storages' `_normalize_name`: the S3 key of a cleaned name, `location` prefixed. A key
+   * longer than S3 allows is refused here, before any request, rather than by the server.
+   */
   normalizeName(name: string): string {
+    let key: string;
     try {
-      return safeJoin(this.location, name);
+      key = safeJoin(this.location, name);
     } catch {
       throw new SuspiciousOperation(`Attempted access to '${name}' denied.`);
     }
+    // A UTF-16 unit is at most 3 bytes of UTF-8: only long keys need counting.
+    if (key.length * 3 > MAX_KEY_BYTES && Buffer.byteLength(key) > MAX_KEY_BYTES) {
+      throw new SuspiciousFileOperation(
+        `S3 object keys are at most ${MAX_KEY_BYTES} bytes of UTF-8; the key of '${name}' is ${Buffer.byteLength(key)} bytes`,
+      );
+    }
+    return key;
   }
 
   /** PutObject parameters for `key`: object parameters, content type and encoding, default ACL. */
@@ -335,16 +351,30 @@ export class S3Storage extends Storage {
     return pick(writeParameters, PART_PARAMETERS);
   }
 
-  /** One GET; a missing object is `FileNotFoundError`. `name` is what `getObjectParameters` is asked about. */
-  async getObject(key: string, name: string, range?: string): Promise<GetObjectCommandOutput> {
+  /**
+   * One GET; a missing object is `FileNotFoundError`. `name` is what `getObjectParameters` is
+   * asked about; `ifMatch` makes it conditional on the object's ETag (412 when it changed).
+   */
+  async getObject(key: string, name: string, range?: string, ifMatch?: string): Promise<GetObjectCommandOutput> {
     try {
       return await this.client.send(
-        new GetObjectCommand({ ...this.downloadParameters(name), Bucket: this.bucket, Key: key, Range: range }),
+        new GetObjectCommand({
+          ...this.downloadParameters(name),
+          Bucket: this.bucket,
+          Key: key,
+          Range: range,
+          IfMatch: ifMatch,
+        }),
       );
     } catch (err) {
       if (isNotFound(err)) throw new FileNotFoundError(`File does not exist: ${key}`, { cause: err });
       throw s3Error('GetObject', key, err);
     }
+  }
+
+  /** The body of a GET of `key`, resumed where it breaks off (see ObjectBody), never short. */
+  body(response: GetObjectCommandOutput, key: string, name = key): Readable {
+    return new ObjectBody(this, key, name, response);
   }
 
   /** Whether a read of this response must be gunzipped (`gzip` on and the object gzip-encoded). */

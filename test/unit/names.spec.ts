@@ -100,6 +100,96 @@ describe('cleanName (storages.utils.clean_name, §3.1)', () => {
   ])('%j → %j', (name, cleaned) => {
     expect(cleanName(name)).toBe(cleaned);
   });
+
+  // Beyond django-storages: names S3 listings could not carry, or that have no UTF-8 form.
+  test.each([
+    ['a\u0000b', 'U+0000'],
+    ['line\nbreak', 'U+000A'],
+    ['cr\r', 'U+000D'],
+    ['\u001b[0m', 'U+001B'],
+    ['del\u007f', 'U+007F'],
+  ])('a control character is refused: %j', (name, code) => {
+    expect(() => cleanName(name)).toThrow(
+      new SuspiciousFileOperation(
+        `File name ${JSON.stringify(name)} contains the control character ${code}; ` +
+          'names cannot hold control characters (U+0000 to U+001F, U+007F)',
+      ),
+    );
+  });
+
+  test('an unpaired surrogate is refused; a pair (an emoji) and C1 or format characters are kept', () => {
+    expect(() => cleanName('a\ud800.txt')).toThrow(
+      new SuspiciousFileOperation(
+        'File name "a\\ud800.txt" is not valid Unicode: it holds the unpaired surrogate U+D800',
+      ),
+    );
+    expect(() => cleanName('\udc00')).toThrow(SuspiciousFileOperation);
+    expect(cleanName('📄 \u0085\u200b\u202e.txt')).toBe('📄 \u0085\u200b\u202e.txt');
+  });
+});
+
+describe('plain names and paths take a fast path that gives exactly what the full rules give', () => {
+  // clean_name and safe_join as django-storages writes them, without any shortcut.
+  function fullCleanName(name: string): string {
+    let cleaned = posixpath.normpath(name).replaceAll('\\', '/');
+    if (name.endsWith('/') && !cleaned.endsWith('/')) cleaned += '/';
+    return cleaned === '.' ? '' : cleaned;
+  }
+  function fullSafeJoin(base: string, path: string): string {
+    const basePath = base.replace(/\/+$/, '');
+    let finalPath = posixpath.normpath(posixpath.join(basePath + '/', path));
+    if (path.endsWith('/') || finalPath + '/' === basePath + '/') finalPath += '/';
+    if (finalPath === basePath) finalPath += '/';
+    if (!finalPath.startsWith(basePath) || finalPath[basePath.length] !== '/') return 'refused';
+    return finalPath.replace(/^\/+/, '');
+  }
+  function fullRelpath(path: string, start: string): string {
+    const startList = posixpath
+      .normpath('/' + start)
+      .split('/')
+      .filter(Boolean);
+    const pathList = posixpath
+      .normpath('/' + path)
+      .split('/')
+      .filter(Boolean);
+    let common = 0;
+    while (common < startList.length && common < pathList.length && startList[common] === pathList[common]) common++;
+    const rel = [...Array<string>(startList.length - common).fill('..'), ...pathList.slice(common)];
+    return rel.length ? rel.join('/') : '.';
+  }
+  const attempt = (join: () => string) => {
+    try {
+      return join();
+    } catch {
+      return 'refused';
+    }
+  };
+
+  test('on 20,000 random names of dots, slashes, backslashes and letters, under several locations and starts', () => {
+    const pieces = ['a', 'b', 'é', ' ', '.', '..', '...', '/', '//', '\\', '.a', 'a.'];
+    let seed = 7;
+    const random = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % n;
+    const differences: string[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const name = Array.from({ length: 1 + random(6) }, () => pieces[random(pieces.length)]).join('');
+      const cleaned = cleanName(name);
+      if (cleaned !== fullCleanName(name)) differences.push(`cleanName(${JSON.stringify(name)})`);
+      for (const base of ['', 'media', 'media/', 'a/b', 'a//b', 'a/./b', '..']) {
+        if (attempt(() => safeJoin(base, cleaned)) !== fullSafeJoin(base, cleaned)) {
+          differences.push(`safeJoin(${JSON.stringify(base)}, ${JSON.stringify(cleaned)})`);
+        }
+      }
+      // listdir's relpath of each listed key to the prefix, and of any path to any start
+      for (const start of i % 4 ? [] : ['', 'media/', 'a/b/', 'a//b/', './', name, `${name}/`]) {
+        for (const path of [`${start}${name}`, `${start}${name}/`, name]) {
+          if (posixpath.relpath(path, start) !== fullRelpath(path, start)) {
+            differences.push(`relpath(${JSON.stringify(path)}, ${JSON.stringify(start)})`);
+          }
+        }
+      }
+    }
+    expect(differences).toEqual([]);
+  });
 });
 
 describe('safeJoin (storages.utils.safe_join, §3.2)', () => {

@@ -1,0 +1,207 @@
+/**
+ * A reverse proxy on 127.0.0.1 between a storage (its `endpointUrl`) and the S3 server of the
+ * test run, that counts every request and makes a chosen share of them fail the ways S3 and
+ * networks do: 503 SlowDown, 500 InternalError, a reset connection, a stall (no answer until
+ * the client gives up), or a response body cut off midway.
+ *
+ * Which request fails, and how, is drawn from a seeded hash of the request itself (method,
+ * path, range) and of how often that same request was seen before, so a run's faults do not
+ * depend on how concurrent requests happen to interleave: a failure reproduces with its seed.
+ *
+ * Requests are passed on exactly as signed, Host header included: the signature covers the
+ * proxy's host:port, and a server that checks signatures (Ceph) checks them against the Host
+ * it is sent.
+ */
+import { createHash } from 'node:crypto';
+import { Agent, createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+export type FaultKind = 'slowdown' | 'internal' | 'reset' | 'stall' | 'cut';
+
+export const FAULT_KINDS: readonly FaultKind[] = ['slowdown', 'internal', 'reset', 'stall', 'cut'];
+
+export interface ProxiedRequest {
+  method: string;
+  /** Path and query as sent, such as `/bucket/loc/a.txt?x-id=GetObject`. */
+  url: string;
+  /** The object key addressed (path-style: the path after the bucket), decoded; '' for the bucket. */
+  key: string;
+  range?: string;
+  /** The `If-Match` condition sent, if any. */
+  ifMatch?: string;
+  /** The fault this request was given, if any. */
+  fault?: FaultKind;
+}
+
+export interface FaultProxyOptions {
+  /** Share of requests that fail, 0 to 1. */
+  rate?: number;
+  /** The kinds a failing request is given, drawn evenly. */
+  kinds?: readonly FaultKind[];
+  seed?: number;
+}
+
+export interface FaultProxy {
+  /** The proxy's URL: the storage's `endpointUrl`. */
+  endpoint: string;
+  /** Every request seen, in arrival order. */
+  requests: ProxiedRequest[];
+  /** Faults given so far, by kind. */
+  faults: Record<FaultKind, number>;
+  rate: number;
+  kinds: readonly FaultKind[];
+  /**
+   * Decides a request's fault instead of the draw, when set: a test's own plan ("cut the first
+   * GET"). It may wait, to change the server's state before the request reaches it.
+   */
+  decide?: (request: ProxiedRequest) => FaultKind | undefined | Promise<FaultKind | undefined>;
+  /** Where a cut falls, as a share of the body; drawn when unset. */
+  cutAt?: number;
+  /** Forgets the requests and fault counts seen so far. */
+  clear(): void;
+  close(): Promise<void>;
+}
+
+const ERROR_BODIES = {
+  slowdown: [503, 'SlowDown', 'Please reduce your request rate.'],
+  internal: [500, 'InternalError', 'We encountered an internal error. Please try again.'],
+} as const;
+
+export async function startFaultProxy(target: string, options: FaultProxyOptions = {}): Promise<FaultProxy> {
+  const upstream = new URL(target);
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const sockets = new Set<Socket>();
+  const seen = new Map<string, number>();
+  const seed = options.seed ?? 1;
+  const proxy: FaultProxy = {
+    endpoint: '',
+    requests: [],
+    faults: { slowdown: 0, internal: 0, reset: 0, stall: 0, cut: 0 },
+    rate: options.rate ?? 0,
+    kinds: options.kinds ?? FAULT_KINDS,
+    clear() {
+      proxy.requests.length = 0;
+      for (const kind of FAULT_KINDS) proxy.faults[kind] = 0;
+      seen.clear();
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+        agent.destroy();
+      }),
+  };
+
+  /** A number in [0, 1) for the `n`th sighting of a request: its fate, the same in every run. */
+  function draw(identity: string, n: number, what: string): number {
+    const digest = createHash('sha256').update(`${seed}\0${identity}\0${n}\0${what}`).digest();
+    return digest.readUInt32BE(0) / 2 ** 32;
+  }
+
+  const server = createServer((req, res) => {
+    const url = req.url!;
+    const range = req.headers.range;
+    // An upload id or a continuation token is new every run: leave it out of the request's identity.
+    const identity = `${req.method} ${url.replace(/([?&](uploadId|continuation-token)=)[^&]*/g, '$1')} ${range ?? ''}`;
+    const n = (seen.get(identity) ?? 0) + 1;
+    seen.set(identity, n);
+    const ifMatch = req.headers['if-match'];
+    const record: ProxiedRequest = { method: req.method!, url, key: keyOf(url), range, ifMatch };
+    proxy.requests.push(record);
+
+    const drawn = () =>
+      proxy.rate > 0 && draw(identity, n, 'fails') < proxy.rate
+        ? proxy.kinds[Math.floor(draw(identity, n, 'kind') * proxy.kinds.length)]
+        : undefined;
+    req.pause(); // until the fault is known; piping or draining the request resumes it
+    void Promise.resolve(proxy.decide ? proxy.decide(record) : drawn()).then((fault) => {
+      if (!fault) return forward(req, res);
+      record.fault = fault;
+      proxy.faults[fault]++;
+      injectFault(fault, req, res, () => proxy.cutAt ?? draw(identity, n, 'cut'));
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+
+  function injectFault(fault: FaultKind, req: IncomingMessage, res: ServerResponse, cutAt: () => number): void {
+    switch (fault) {
+      case 'slowdown':
+      case 'internal': {
+        const [status, code, message] = ERROR_BODIES[fault];
+        const body =
+          '<?xml version="1.0" encoding="UTF-8"?>\n' +
+          `<Error><Code>${code}</Code><Message>${message}</Message><RequestId>FAULTPROXY</RequestId></Error>`;
+        // Answer once the request is in, as S3 does; a HEAD answer has no body.
+        req.resume().once('end', () => {
+          res.writeHead(status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
+          res.end(req.method === 'HEAD' ? undefined : body);
+        });
+        return;
+      }
+      case 'reset':
+        req.socket.destroy();
+        return;
+      case 'stall':
+        // Take the request and never answer: the client's timeout has to end it.
+        req.resume();
+        return;
+      case 'cut':
+        forward(req, res, cutAt());
+        return;
+    }
+  }
+
+  /**
+   * Passes the request on as it came, and its answer back. With `cutAt` (a fraction), the
+   * answer's body is cut off after that share of its bytes by closing the connection; an answer
+   * without a body is dropped once the server has acted on the request.
+   */
+  function forward(req: IncomingMessage, res: ServerResponse, cutAt?: number): void {
+    const headers = { ...req.headers };
+    delete headers.expect; // this hop already answered 100 Continue; `expect` is never signed
+    const out = httpRequest(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers, agent },
+      (answer) => {
+        const length = Number(answer.headers['content-length'] ?? 0);
+        if (cutAt === undefined) {
+          res.writeHead(answer.statusCode!, answer.headers);
+          answer.pipe(res);
+          return;
+        }
+        if (req.method === 'HEAD' || !(length > 0)) {
+          answer.resume().once('end', () => req.socket.destroy());
+          return;
+        }
+        let left = Math.floor(cutAt * length);
+        res.writeHead(answer.statusCode!, answer.headers);
+        res.flushHeaders();
+        // What was written still reaches the client; then the connection closes under it.
+        const cut = () => (answer.destroy(), res.socket?.end());
+        if (left <= 0) return cut();
+        answer.on('data', (chunk: Buffer) => {
+          if (left <= 0) return;
+          const part = chunk.subarray(0, left);
+          left -= part.length;
+          res.write(part);
+          if (left <= 0) cut();
+        });
+      },
+    );
+    out.on('error', () => res.socket?.destroy());
+    req.pipe(out);
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  proxy.endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return proxy;
+}
+
+/** The key a path-style S3 URL addresses: `/bucket/a%20b.txt?x` → `a b.txt`. */
+function keyOf(url: string): string {
+  const path = url.split('?')[0];
+  const slash = path.indexOf('/', 1);
+  return slash < 0 ? '' : decodeURIComponent(path.slice(slash + 1));
+}
