@@ -7,7 +7,6 @@ import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
-import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { loadConfig, NODE_REGION_CONFIG_FILE_OPTIONS, NODE_REGION_CONFIG_OPTIONS } from '@smithy/core/config';
 import { HttpRequest } from '@smithy/core/transport';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -60,12 +59,14 @@ export function createS3Client(options: S3StorageOptions, backend = 'S3Storage')
   return new S3Client({ ...withoutUndefined(config), ...clientConfig });
 }
 
+type CredentialProvider = ReturnType<typeof import('@aws-sdk/credential-providers').fromIni>;
+
 /**
  * `fromIni({ profile })`, its module loaded on first use: `@aws-sdk/credential-providers` holds
  * every provider of the SDK (about 3 MiB of RSS), which a storage without a profile never needs.
  */
-function fromProfile(profile: string): AwsCredentialIdentityProvider {
-  let provider: AwsCredentialIdentityProvider | undefined;
+function fromProfile(profile: string): CredentialProvider {
+  let provider: CredentialProvider | undefined;
   return async (options) => {
     provider ??= (await import('@aws-sdk/credential-providers')).fromIni({ profile });
     return provider(options);
