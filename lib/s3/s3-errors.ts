@@ -5,6 +5,11 @@ export function statusOf(err: unknown): number | undefined {
   return (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
 }
 
+/** How many times the SDK sent the request that failed (retries included). */
+export function attemptsOf(err: unknown): number {
+  return (err as { $metadata?: { attempts?: number } })?.$metadata?.attempts ?? 1;
+}
+
 export function isNotFound(err: unknown): boolean {
   const name = (err as { name?: string })?.name;
   return statusOf(err) === 404 || name === 'NotFound' || name === 'NoSuchKey';

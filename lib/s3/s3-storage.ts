@@ -3,7 +3,7 @@
  * setting of `S3StorageOptions`, one `S3Client` per storage. Reads are one GET (no HEAD first),
  * streams are streamed, and a create-only save is a conditional write.
  */
-import { createPrivateKey } from 'node:crypto';
+import { createHash, createPrivateKey } from 'node:crypto';
 import { Readable, Transform, pipeline } from 'node:stream';
 import { createGunzip, createGzip, gzipSync } from 'node:zlib';
 import {
@@ -31,7 +31,7 @@ import { NameTakenError, Storage, type ReadRange, type SaveBody, type UrlOptions
 import type { FileMode } from '../storage-file.js';
 import { assertValidOptions, declaredSettings, optionViolations } from '../validate-options.js';
 import { createS3Client } from './s3-client.factory.js';
-import { isNotFound, s3Error, statusOf } from './s3-errors.js';
+import { attemptsOf, isNotFound, s3Error, statusOf } from './s3-errors.js';
 import { S3File } from './s3-file.js';
 import { ObjectBody } from './s3-object-body.js';
 import { cloudfrontSigner } from './cloudfront-signer.js';
@@ -420,7 +420,12 @@ export class S3Storage extends Storage {
       }
     } catch (err) {
       const status = statusOf(err);
-      if (!this.fileOverwrite && (status === 412 || status === 409)) throw new NameTakenError(key, { cause: err });
+      if (!this.fileOverwrite && (status === 412 || status === 409)) {
+        // A retried create whose first answer was lost finds the object it made itself: success,
+        // not a name taken (else the same content would be stored again under a new name).
+        if (Buffer.isBuffer(body) && attemptsOf(err) > 1 && (await this.holds(key, body))) return cleaned;
+        throw new NameTakenError(key, { cause: err });
+      }
       throw s3Error('PutObject', key, err);
     }
     return cleaned;
@@ -445,6 +450,15 @@ export class S3Storage extends Storage {
     } catch (err) {
       throw sourceError ?? err;
     }
+  }
+
+  /** Whether the object at `key` is `body`, as a single PutObject stores it (its ETag is the MD5). */
+  private async holds(key: string, body: Buffer): Promise<boolean> {
+    const md5 = createHash('md5').update(body).digest('hex');
+    const head = await this.client
+      .send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }))
+      .catch(() => undefined);
+    return head?.ETag === `"${md5}"`;
   }
 
   private async head(name: string) {

@@ -6,7 +6,8 @@
  */
 import { Readable } from 'node:stream';
 import { S3Storage } from '../../../lib/index.js';
-import { describeFaithful, s3Options, uniqueLocation } from '../../support/s3.js';
+import { startFaultProxy, type FaultProxy } from '../../support/fault-proxy.js';
+import { describeFaithful, s3Options, server, uniqueLocation } from '../../support/s3.js';
 
 const CONDITIONAL = "s3rver ignores If-None-Match: '*', so racing writers overwrite each other";
 
@@ -38,5 +39,36 @@ describeFaithful('fileOverwrite: false under concurrency', CONDITIONAL, () => {
 
     expect(new Set(names).size).toBe(10);
     for (const [i, name] of names.entries()) expect(await readText(storage, name)).toBe(contents[i]);
+  });
+});
+
+describeFaithful('fileOverwrite: false when the answer to a create is lost', CONDITIONAL, () => {
+  let proxy: FaultProxy;
+  let storage: S3Storage;
+
+  beforeAll(async () => {
+    proxy = await startFaultProxy(server.endpoint);
+    storage = new S3Storage(
+      s3Options({ endpointUrl: proxy.endpoint, location: uniqueLocation('lost-answer'), fileOverwrite: false }),
+    );
+  });
+  afterAll(async () => {
+    await storage.close();
+    await proxy.close();
+  });
+
+  it('takes the 412 of its own retried PUT as success: one object, under the name asked for', async () => {
+    let cut = false;
+    // The first PUT reaches the server and creates the object; its answer never comes back, so
+    // the SDK sends it again and the server refuses the retry: the name is taken, by this save.
+    proxy.decide = (request) => {
+      if (request.method !== 'PUT' || cut) return undefined;
+      cut = true;
+      return 'cut';
+    };
+    expect(await storage.save('lost.txt', 'sent once, answered never')).toBe('lost.txt');
+    expect(proxy.requests.filter((request) => request.method === 'PUT')).toHaveLength(2);
+    expect((await storage.listdir(''))[1]).toEqual(['lost.txt']);
+    expect(await readText(storage, 'lost.txt')).toBe('sent once, answered never');
   });
 });
