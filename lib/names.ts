@@ -210,6 +210,20 @@ export function filepathToUri(path: string): string {
   return path.replaceAll('\\', '/').split('/').map(encodeURIComponent).join('/');
 }
 
+/**
+ * Django's `FileSystemStorage.url` for local backends: the name as a URI path under `baseUrl`
+ * (Django's `MEDIA_URL`, '' by default, so a relative URL such as 'a/b.txt').
+ */
+export function urlUnder(baseUrl: string, name: string): string {
+  return baseUrl + filepathToUri(cleanName(name)).replace(/^\/+/, '');
+}
+
+/** A `base_url` as Django keeps it: ending in '/' when given, '' (MEDIA_URL's default) when not. */
+export function normalizeBaseUrl(baseUrl: string | undefined): string {
+  if (baseUrl === undefined) return '';
+  return baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
+}
+
 /** Python's `quote_plus(str(value), safe='')`: only `A-Za-z0-9_.-~` stay, a space becomes `+`. */
 export function quotePlus(value: string): string {
   return encodeURIComponent(value)

@@ -7,7 +7,7 @@ export class FileSystemStorageOptions {
   @IsNotEmpty({ message: 'must be the path of a directory' })
   location!: string;
 
-  /** `base_url` / MEDIA_URL: the URL prefix of `url()`, such as '/media/'. Without it `url()` throws. */
+  /** `base_url` / MEDIA_URL: the URL prefix of `url()`, such as '/media/'. Default '' (Django's MEDIA_URL): relative URLs. */
   @IsOptional()
   @IsString({ message: 'must be a string' })
   baseUrl?: string;

@@ -10,7 +10,7 @@ import { dirname, join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { FileNotFoundError, SuspiciousFileOperation } from '../errors.js';
-import { cleanName, filepathToUri, getRandomString } from '../names.js';
+import { cleanName, getRandomString, normalizeBaseUrl, urlUnder } from '../names.js';
 import { NameTakenError, Storage, type ReadRange, type SaveBody } from '../storage.js';
 import { StorageFile, type FileMode } from '../storage-file.js';
 import { assertValidOptions, declaredSettings, optionViolations } from '../validate-options.js';
@@ -21,7 +21,8 @@ const SETTINGS = declaredSettings(FileSystemStorageOptions);
 export class FileSystemStorage extends Storage {
   /** Absolute path of the storage's directory. */
   readonly location: string;
-  readonly baseUrl?: string;
+  /** URL prefix of `url()` (Django's `base_url`); '' gives relative URLs. */
+  readonly baseUrl: string;
   readonly fileOverwrite: boolean;
   readonly filePermissionsMode?: number;
   readonly directoryPermissionsMode?: number;
@@ -30,8 +31,7 @@ export class FileSystemStorage extends Storage {
     super();
     assertValidOptions(optionViolations(new.target.name, FileSystemStorageOptions, options ?? {}, SETTINGS));
     this.location = resolve(options.location);
-    this.baseUrl =
-      options.baseUrl === undefined || options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`;
+    this.baseUrl = normalizeBaseUrl(options.baseUrl);
     this.fileOverwrite = options.fileOverwrite ?? false;
     this.filePermissionsMode = options.filePermissionsMode;
     this.directoryPermissionsMode = options.directoryPermissionsMode;
@@ -80,8 +80,7 @@ export class FileSystemStorage extends Storage {
   }
 
   async url(name: string): Promise<string> {
-    if (this.baseUrl === undefined) throw new TypeError('This file is not accessible via a URL.');
-    return this.baseUrl + filepathToUri(cleanName(name)).replace(/^\/+/, '');
+    return urlUnder(this.baseUrl, name);
   }
 
   async getModifiedTime(name: string): Promise<Date> {

@@ -7,7 +7,7 @@ export class InMemoryStorageOptions {
   @IsString({ message: 'must be a string' })
   location?: string;
 
-  /** `base_url`: the URL prefix of `url()`, such as '/media/'. Without it `url()` throws. */
+  /** `base_url`: the URL prefix of `url()`, such as '/media/'. Default '' (Django's MEDIA_URL): relative URLs. */
   @IsOptional()
   @IsString({ message: 'must be a string' })
   baseUrl?: string;

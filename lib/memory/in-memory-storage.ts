@@ -5,7 +5,7 @@
  */
 import { Readable } from 'node:stream';
 import { FileNotFoundError, SuspiciousOperation } from '../errors.js';
-import { cleanName, filepathToUri, safeJoin } from '../names.js';
+import { cleanName, normalizeBaseUrl, safeJoin, urlUnder } from '../names.js';
 import { NameTakenError, Storage, type ReadRange, type SaveBody } from '../storage.js';
 import { StorageFile, type FileMode } from '../storage-file.js';
 import { assertValidOptions, declaredSettings, optionViolations } from '../validate-options.js';
@@ -22,7 +22,8 @@ const SETTINGS = declaredSettings(InMemoryStorageOptions);
 
 export class InMemoryStorage extends Storage {
   readonly location: string;
-  readonly baseUrl?: string;
+  /** URL prefix of `url()` (Django's `base_url`); '' gives relative URLs. */
+  readonly baseUrl: string;
   readonly fileOverwrite: boolean;
   private readonly files = new Map<string, Entry>();
 
@@ -30,8 +31,7 @@ export class InMemoryStorage extends Storage {
     super();
     assertValidOptions(optionViolations(new.target.name, InMemoryStorageOptions, options, SETTINGS));
     this.location = options.location ?? '';
-    this.baseUrl =
-      options.baseUrl === undefined || options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`;
+    this.baseUrl = normalizeBaseUrl(options.baseUrl);
     this.fileOverwrite = options.fileOverwrite ?? false;
   }
 
@@ -63,8 +63,7 @@ export class InMemoryStorage extends Storage {
   }
 
   async url(name: string): Promise<string> {
-    if (this.baseUrl === undefined) throw new TypeError('This file is not accessible via a URL.');
-    return this.baseUrl + filepathToUri(cleanName(name)).replace(/^\/+/, '');
+    return urlUnder(this.baseUrl, name);
   }
 
   async getModifiedTime(name: string): Promise<Date> {

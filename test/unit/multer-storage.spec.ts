@@ -47,7 +47,7 @@ describe('multerStorage', () => {
     const storage = new InMemoryStorage();
     const { info } = await handle(storage, part('C:\\Users\\me\\my report (final).txt', 'x'), { uploadTo: 'docs' });
 
-    expect(info).toMatchObject({ name: 'docs/my_report_final.txt', url: undefined });
+    expect(info).toMatchObject({ name: 'docs/my_report_final.txt', url: 'docs/my_report_final.txt' });
   });
 
   it('takes the whole name from an uploadTo function, and refuses one that climbs out with 400', async () => {
