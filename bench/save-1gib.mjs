@@ -14,23 +14,14 @@
  * Run by hand or by CI as a report; never part of `npm test`, and it asserts nothing on time.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import process from 'node:process';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import {
-  CreateBucketCommand,
-  DeleteObjectCommand,
-  HeadBucketCommand,
-  HeadObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { S3Storage } from '../dist/lib/index.js';
-import { startS3rver } from '../test/setup/s3rver.mjs';
+import { ensureBucket, rawClient, startBenchServer } from './bench-server.mjs';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const MiB = 1024 * 1024;
@@ -73,17 +64,6 @@ function countRequests(client) {
     { step: 'initialize', name: 'benchRequestCount' },
   );
   return counts;
-}
-
-function rawClient(server) {
-  return new S3Client({
-    endpoint: server.endpoint,
-    region: server.region,
-    forcePathStyle: true,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-    credentials: { accessKeyId: server.accessKey, secretAccessKey: server.secretKey },
-  });
 }
 
 /** One transfer in this (child) process; prints its figures as one JSON line. */
@@ -146,29 +126,11 @@ async function runPhase(phase, server) {
 }
 
 async function main() {
-  let s3rver;
-  let directory;
-  const server = {
-    region: process.env.S3_TEST_REGION || 'us-east-1',
-    bucket: process.env.S3_TEST_BUCKET || 'nestjs-storages-bench',
-  };
-  if (process.env.S3_TEST_ENDPOINT) {
-    Object.assign(server, {
-      endpoint: process.env.S3_TEST_ENDPOINT,
-      accessKey: process.env.S3_TEST_ACCESS_KEY,
-      secretKey: process.env.S3_TEST_SECRET_KEY,
-    });
-  } else {
-    directory = await mkdtemp(join(tmpdir(), 's3rver-bench-'));
-    s3rver = await startS3rver(directory, ['--silent']);
-    Object.assign(server, { endpoint: s3rver.endpoint, accessKey: 'S3RVER', secretKey: 'S3RVER' });
-  }
+  const { server, stop } = await startBenchServer();
   const raw = rawClient(server);
   const mib = (bytes) => (bytes / MiB).toFixed(1);
   try {
-    await raw
-      .send(new HeadBucketCommand({ Bucket: server.bucket }))
-      .catch(() => raw.send(new CreateBucketCommand({ Bucket: server.bucket })));
+    await ensureBucket(raw, server.bucket);
 
     const results = {};
     for (const phase of ['storage', 'upload']) {
@@ -189,7 +151,9 @@ async function main() {
       `\n${mib(SIZE)} MiB from a generated Readable of unknown length; parts of ${mib(PART_SIZE)} MiB, ` +
         `${QUEUE_SIZE} at once; each transfer in its own process`,
     );
-    console.log(`server: ${s3rver ? 's3rver (child process)' : server.endpoint}; node ${process.version}\n`);
+    console.log(
+      `server: ${process.env.S3_TEST_ENDPOINT ? server.endpoint : 's3rver (child process)'}; node ${process.version}\n`,
+    );
     for (const [label, r] of [
       ['S3Storage.save()', results.storage],
       ['lib-storage Upload', results.upload],
@@ -223,8 +187,7 @@ async function main() {
       ),
     );
     raw.destroy();
-    await s3rver?.stop();
-    if (directory) await rm(directory, { recursive: true, force: true });
+    await stop();
   }
 }
 

@@ -15,23 +15,15 @@
  */
 import { fork } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
-import {
-  CreateBucketCommand,
-  GetObjectCommand,
-  HeadBucketCommand,
-  PutObjectCommand,
-  S3Client,
-  paginateListObjectsV2,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, S3Client, paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import { getSignedUrl as cloudfrontSignedUrl } from '@aws-sdk/cloudfront-signer';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { startS3rver } from '../test/setup/s3rver.mjs';
+import { ensureBucket, rawClient, startBenchServer } from './bench-server.mjs';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const KiB = 1024;
@@ -54,17 +46,6 @@ const SIZES = {
 
 // ---------------------------------------------------------------------------------------------
 // The two sides: the same work through S3Storage, and through the SDK as a user would write it
-
-function rawClient(server) {
-  return new S3Client({
-    endpoint: server.endpoint,
-    region: server.region,
-    forcePathStyle: true,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-    credentials: { accessKeyId: server.accessKey, secretAccessKey: server.secretKey },
-  });
-}
 
 /** What both sides sign URLs with: AWS, no server (no URL does I/O), and one CloudFront key. */
 const URL_OPTIONS = {
@@ -291,9 +272,7 @@ function startWorker(side, server, privateKey) {
 }
 
 async function seed(client, bucket) {
-  await client
-    .send(new HeadBucketCommand({ Bucket: bucket }))
-    .catch(() => client.send(new CreateBucketCommand({ Bucket: bucket })));
+  await ensureBucket(client, bucket);
   for (const [size, { bytes, count }] of Object.entries(SIZES)) {
     const body = randomBytes(bytes);
     await pool(0, count, 8, async (i) => {
@@ -310,23 +289,7 @@ async function seed(client, bucket) {
 }
 
 async function main() {
-  const server = {
-    region: process.env.S3_TEST_REGION || 'us-east-1',
-    bucket: process.env.S3_TEST_BUCKET || 'nestjs-storages-bench',
-  };
-  let s3rver;
-  let directory;
-  if (process.env.S3_TEST_ENDPOINT) {
-    Object.assign(server, {
-      endpoint: process.env.S3_TEST_ENDPOINT,
-      accessKey: process.env.S3_TEST_ACCESS_KEY,
-      secretKey: process.env.S3_TEST_SECRET_KEY,
-    });
-  } else {
-    directory = await mkdtemp(join(tmpdir(), 's3rver-bench-'));
-    s3rver = await startS3rver(directory, ['--silent']);
-    Object.assign(server, { endpoint: s3rver.endpoint, accessKey: 'S3RVER', secretKey: 'S3RVER' });
-  }
+  const { server, stop } = await startBenchServer();
   const { privateKey } = generateKeyPairSync('rsa', {
     modulusLength: 2048,
     privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
@@ -413,7 +376,7 @@ async function main() {
       value >= 100 ? Math.round(value).toLocaleString('en') : value.toFixed(value >= 10 ? 1 : 2);
     console.log(
       `\nnestjs-storages vs the raw AWS SDK, best of ${ROUNDS} interleaved rounds; Node ${process.version}; ` +
-        `server: ${s3rver ? 's3rver (child process)' : server.endpoint}`,
+        `server: ${process.env.S3_TEST_ENDPOINT ? server.endpoint : 's3rver (child process)'}`,
     );
     console.log('ratio = package / raw for throughput, raw / package for RSS: 1.00 is the same, above 1 is better;');
     console.log('each side in its own process, both with @nestjs/common loaded (as in any Nest app)\n');
@@ -427,7 +390,7 @@ async function main() {
     const report = {
       date: new Date().toISOString(),
       node: process.version,
-      server: s3rver ? 's3rver' : server.endpoint,
+      server: process.env.S3_TEST_ENDPOINT ? server.endpoint : 's3rver',
       rounds: ROUNDS,
       sizes: SIZES,
       rows,
@@ -439,8 +402,7 @@ async function main() {
   } finally {
     for (const w of Object.values(workers)) w.stop();
     client.destroy();
-    await s3rver?.stop();
-    if (directory) await rm(directory, { recursive: true, force: true });
+    await stop();
   }
 }
 
