@@ -35,15 +35,13 @@ export function cleanName(name: string): string {
   return cleaned === '.' ? '' : cleaned;
 }
 
-/** Anything `normpath` or `clean_name` would change: a backslash, an empty, `.` or `..` segment, a slash at either end. */
-const NOT_PLAIN = /\\|\/\/|(?:^|\/)\.{1,2}(?:\/|$)|^\/|\/$/;
-
 /**
- * A relative name every rule above leaves as it is, so cleaning and joining it is a string
- * concatenation: the fast path of the common case, giving exactly what the full rules give.
+ * A relative name every rule above leaves as it is (`normpath` changes nothing, and there is no
+ * backslash), so cleaning and joining it is a string concatenation: the fast path of the common
+ * case, giving exactly what the full rules give.
  */
 function isPlain(name: string): boolean {
-  return name !== '' && !NOT_PLAIN.test(name);
+  return !name.includes('\\') && posixpath.isPlain(name);
 }
 
 // eslint-disable-next-line no-control-regex -- finding control characters is the point

@@ -97,6 +97,6 @@ export function relpath(path: string, start: string): string {
 }
 
 /** A relative path `normpath` leaves as it is: no empty, `.` or `..` segment, no slash at either end. */
-function isPlain(path: string): boolean {
+export function isPlain(path: string): boolean {
   return path !== '' && !/\/\/|(?:^|\/)\.{1,2}(?:\/|$)|^\/|\/$/.test(path);
 }

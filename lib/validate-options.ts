@@ -38,3 +38,8 @@ export function declaredSettings(dto: new () => object): string[] {
   const metadata = getMetadataStorage().getTargetValidationMetadatas(dto, '', true, false);
   return [...new Set(metadata.map((m) => m.propertyName))];
 }
+
+/** Options without the keys set to `undefined`, so spreading them over defaults keeps the defaults. */
+export function definedOptions<T extends object>(options: T): T {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as T;
+}

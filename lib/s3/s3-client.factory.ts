@@ -12,6 +12,7 @@ import { HttpRequest } from '@smithy/core/transport';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { HttpsProxyAgent } from 'hpagent';
 import { ImproperlyConfigured } from '../errors.js';
+import { definedOptions } from '../validate-options.js';
 import type { S3StorageOptions } from './s3-storage.options.js';
 
 /** Whether `endpointUrl` is a server other than AWS's own (MinIO, R2, Ceph, s3rver...). */
@@ -56,7 +57,7 @@ export function createS3Client(options: S3StorageOptions, backend = 'S3Storage')
   config.responseChecksumValidation =
     options.responseChecksumValidation ??
     (thirdParty && !process.env.AWS_RESPONSE_CHECKSUM_VALIDATION ? 'WHEN_REQUIRED' : undefined);
-  return new S3Client({ ...withoutUndefined(config), ...clientConfig });
+  return new S3Client({ ...definedOptions(config), ...clientConfig });
 }
 
 type CredentialProvider = ReturnType<typeof import('@aws-sdk/credential-providers').fromIni>;
@@ -176,8 +177,4 @@ function proxyFor(proxies: Record<string, string>, scheme: 'http' | 'https', end
     proxies[scheme];
   if (!proxy) return undefined;
   return /^[a-z]+:\/\//i.test(proxy) ? proxy : `http://${proxy}`;
-}
-
-function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

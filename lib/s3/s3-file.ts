@@ -5,8 +5,7 @@
  * write, in parts of `fileBufferSize` held in memory up to `maxMemorySize`, then in a
  * temporary file; `close()` completes it, and a failure aborts it so no part is left behind.
  */
-import { pipeline, type Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -60,8 +59,7 @@ export class S3File<T extends Buffer | string = Buffer | string> extends Storage
   protected async openStream(): Promise<Readable> {
     const response = this.response ?? (await this.storage.getObject(this.key, this.name));
     this.response = undefined;
-    const body = this.storage.body(response, this.key, this.name);
-    return this.storage.isGzipped(response) ? pipeline(body, createGunzip(), () => undefined) : body;
+    return this.storage.content(response, this.key, this.name);
   }
 
   override async close(): Promise<void> {

@@ -29,7 +29,7 @@ import { cleanName, safeJoin } from '../names.js';
 import { relpath } from '../posixpath.js';
 import { NameTakenError, Storage, type ReadRange, type SaveBody, type UrlOptions } from '../storage.js';
 import type { FileMode } from '../storage-file.js';
-import { assertValidOptions, declaredSettings, optionViolations } from '../validate-options.js';
+import { assertValidOptions, declaredSettings, definedOptions, optionViolations } from '../validate-options.js';
 import { createS3Client } from './s3-client.factory.js';
 import { attemptsOf, isNotFound, s3Error, statusOf } from './s3-errors.js';
 import { S3File } from './s3-file.js';
@@ -123,7 +123,7 @@ export class S3Storage extends Storage {
     const optionsType = (new.target as typeof S3Storage).optionsType;
     const known = optionsType === S3StorageOptions ? S3_SETTINGS : declaredSettings(optionsType);
     assertValidOptions(optionViolations(backend, optionsType, options, known));
-    const settings: S3StorageOptions = { ...(new.target as typeof S3Storage).defaults, ...withoutUndefined(options) };
+    const settings: S3StorageOptions = { ...(new.target as typeof S3Storage).defaults, ...definedOptions(options) };
 
     // django-storages reads these from the environment too (`lookup_env`); the generic AWS_*
     // names are left to the SDK's own chain, which also refreshes expiring credentials.
@@ -288,15 +288,14 @@ export class S3Storage extends Storage {
       (response?.Body as Readable | undefined)?.destroy();
       response = await this.getObject(key, key);
       if (this.isGzipped(response)) {
-        return pipeline(gunzip(this.body(response, key)), sliceBytes(range.start ?? 0, range.end), () => undefined);
+        return pipeline(this.content(response, key), sliceBytes(range.start ?? 0, range.end), () => undefined);
       }
       // Not gzipped after all, so the 416 stands.
       (response.Body as Readable).destroy();
       return Readable.from([]);
     }
     if (!response) return Readable.from([]);
-    const body = this.body(response, key);
-    return this.isGzipped(response) ? gunzip(body) : body;
+    return this.content(response, key);
   }
 
   override async close(): Promise<void> {
@@ -372,9 +371,18 @@ export class S3Storage extends Storage {
     }
   }
 
-  /** The body of a GET of `key`, resumed where it breaks off (see ObjectBody), never short. */
-  body(response: GetObjectCommandOutput, key: string, name = key): Readable {
-    return new ObjectBody(this, key, name, response);
+  /**
+   * What a GET of `key` holds for the reader: the body, resumed where it breaks off (see
+   * ObjectBody) so it is never short, and gunzipped when `gzip` is on and the object is gzipped.
+   */
+  content(response: GetObjectCommandOutput, key: string, name = key): Readable {
+    const body = new ObjectBody(this, key, name, response);
+    return this.isGzipped(response) ? pipeline(body, createGunzip(), () => undefined) : body;
+  }
+
+  /** Whether `save()` gzips what it stores with these write parameters: `gzip` on, a listed type, no ContentEncoding set. */
+  gzips(params: Record<string, unknown>): boolean {
+    return this.gzip && this.gzipContentTypes.includes(params.ContentType as string) && !('ContentEncoding' in params);
   }
 
   /** Whether a read of this response must be gunzipped (`gzip` on and the object gzip-encoded). */
@@ -399,7 +407,7 @@ export class S3Storage extends Storage {
     const cleaned = cleanName(name);
     const key = this.normalizeName(cleaned);
     const params = this.writeParameters(key, contentType) as Partial<PutObjectCommandInput>;
-    if (this.gzip && this.gzipContentTypes.includes(params.ContentType!) && !('ContentEncoding' in params)) {
+    if (this.gzips(params)) {
       body = Buffer.isBuffer(body)
         ? gzipSync(body, { level: 9 })
         : pipeline(body, createGzip({ level: 9 }), () => undefined);
@@ -522,10 +530,6 @@ function env(name: string): string | undefined {
   return process.env[name] || undefined;
 }
 
-function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
-}
-
 function byteRange({ start, end }: ReadRange): string | undefined {
   if (start === undefined && end === undefined) return undefined;
   for (const [label, value] of [
@@ -540,10 +544,6 @@ function byteRange({ start, end }: ReadRange): string | undefined {
     throw new RangeError(`The value of "start" (${start}) must be <= "end" (${end})`);
   }
   return `bytes=${start ?? 0}-${end ?? ''}`;
-}
-
-function gunzip(body: Readable): Readable {
-  return pipeline(body, createGunzip(), () => undefined);
 }
 
 /** Bytes `start` to `end` (inclusive) of a stream. */

@@ -122,11 +122,9 @@ export async function isCurrent(
   return hash.digest('hex') === print.md5;
 }
 
-/** S3Storage's rule in `_save`: gzip on, a gzip content type, and no ContentEncoding set. */
+/** Whether `save()` would gzip `name` on this storage. */
 function willGzip(storage: S3Storage, name: string): boolean {
-  if (!storage.gzip) return false;
-  const params = storage.writeParameters(storage.normalizeName(cleanName(name)));
-  return storage.gzipContentTypes.includes(params.ContentType as string) && !('ContentEncoding' in params);
+  return storage.gzip && storage.gzips(storage.writeParameters(storage.normalizeName(cleanName(name))));
 }
 
 /** MD5 of the whole, and of each `partSize` part (lib-storage's split) for the multipart ETag. */
