@@ -4,22 +4,22 @@
  */
 
 // Nest wiring
-export { StorageModule } from './storage.module.js';
-export { StorageManager } from './storage-manager.js';
-export { InjectStorage } from './storage.decorators.js';
-export { DEFAULT_STORAGE_NAME, getStorageToken, STORAGE_MODULE_OPTIONS } from './storage.tokens.js';
+export { StorageModule } from './nest/storage.module.js';
+export { StorageManager } from './nest/storage-manager.js';
+export { InjectStorage } from './nest/storage.decorators.js';
+export { DEFAULT_STORAGE_NAME, getStorageToken, STORAGE_MODULE_OPTIONS } from './nest/storage.tokens.js';
 export type {
   StorageBackend,
   StorageDefinition,
   StorageModuleAsyncOptions,
   StorageModuleOptions,
   StorageOptionsFactory,
-} from './storage-module-options.interface.js';
+} from './nest/storage-module-options.interface.js';
 
 // Django's Storage API, backend-neutral
-export { Storage, type ReadRange, type SaveOptions, type StorageContent, type UrlOptions } from './storage.js';
-export { StorageFile, type FileData, type FileMode } from './storage-file.js';
-export { ContentFile } from './content-file.js';
+export { Storage, type ReadRange, type SaveOptions, type StorageContent, type UrlOptions } from './core/storage.js';
+export { StorageFile, type FileData, type FileMode } from './core/storage-file.js';
+export { ContentFile } from './core/content-file.js';
 export {
   FileNotFoundError,
   ImproperlyConfigured,
@@ -28,24 +28,24 @@ export {
   SuspiciousFileOperation,
   SuspiciousOperation,
   ValueError,
-} from './errors.js';
-export { cleanName, filepathToUri, getValidFilename, safeJoin, validateFileName } from './names.js';
+} from './core/errors.js';
+export { cleanName, filepathToUri, getValidFilename, safeJoin, validateFileName } from './core/names.js';
 
 // Amazon S3
-export { S3Storage } from './s3/s3-storage.js';
-export { S3StaticStorage } from './s3/s3-static.storage.js';
-export { S3ManifestStaticStorage } from './s3/s3-manifest-static.storage.js';
-export { S3ManifestStaticStorageOptions } from './s3/s3-manifest-static-storage.options.js';
-export { S3File } from './s3/s3-file.js';
-export type { UploadUrl, UploadUrlOptions } from './s3/s3-presigned-post.js';
-export { S3StorageOptions, type CloudFrontSigner, type TransferConfig } from './s3/s3-storage.options.js';
-export { s3OptionsFromConfig, type ConfigLookup } from './s3/s3-options-from-config.js';
+export { S3Storage } from './backends/s3/s3-storage.js';
+export { S3StaticStorage } from './backends/s3/s3-static.storage.js';
+export { S3ManifestStaticStorage } from './backends/s3/s3-manifest-static.storage.js';
+export { S3ManifestStaticStorageOptions } from './backends/s3/s3-manifest-static-storage.options.js';
+export { S3File } from './backends/s3/s3-file.js';
+export type { UploadUrl, UploadUrlOptions } from './backends/s3/s3-presigned-post.js';
+export { S3StorageOptions, type CloudFrontSigner, type TransferConfig } from './backends/s3/s3-storage.options.js';
+export { s3OptionsFromConfig, type ConfigLookup } from './backends/s3/s3-options-from-config.js';
 
 // Other backends
-export { InMemoryStorage } from './memory/in-memory-storage.js';
-export { InMemoryStorageOptions } from './memory/in-memory-storage.options.js';
-export { FileSystemStorage } from './filesystem/file-system-storage.js';
-export { FileSystemStorageOptions } from './filesystem/file-system-storage.options.js';
+export { InMemoryStorage } from './backends/memory/in-memory-storage.js';
+export { InMemoryStorageOptions } from './backends/memory/in-memory-storage.options.js';
+export { FileSystemStorage } from './backends/filesystem/file-system-storage.js';
+export { FileSystemStorageOptions } from './backends/filesystem/file-system-storage.options.js';
 
 // Uploads: multer's storage engine contract, on Express and Fastify
 export { multerStorage, type MulterStorageEngine, type MulterStorageOptions } from './upload/multer-storage.js';

@@ -12,8 +12,8 @@
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { SuspiciousFileOperation } from '../errors.js';
-import type { Storage } from '../storage.js';
+import { SuspiciousFileOperation } from '../core/errors.js';
+import type { Storage } from '../core/storage.js';
 import { hashedName } from './hashed-name.js';
 import { isAdjustable } from './hashed-references.js';
 import { serializeManifest } from './manifest-format.js';

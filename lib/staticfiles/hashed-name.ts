@@ -4,7 +4,7 @@
  * `css/app.3b5d0c9ea8f1.css`; `LICENSE` → `LICENSE.<hash>`).
  */
 import { createHash } from 'node:crypto';
-import * as posixpath from '../posixpath.js';
+import * as posixpath from '../core/posixpath.js';
 import { pyStrip, unquote, urlsplit, urlunsplit } from './python-url.js';
 
 /** `file_hash`: the first 12 hex digits of the MD5 of the content. */

@@ -4,7 +4,7 @@
  * to hashed names. Absolute URLs (`http:`, `data:`, `/path`) and fragment-only references are
  * left as they are; the fragment and query of a reference are kept.
  */
-import * as posixpath from '../posixpath.js';
+import * as posixpath from '../core/posixpath.js';
 import { matchesPatterns } from './fnmatch.js';
 import { unquote, urldefrag, urlsplit } from './python-url.js';
 

@@ -5,7 +5,7 @@
  * `file_hash` of `json.dumps(sorted(paths.items()))`. The same tree gives the same bytes, so an
  * unchanged manifest has an unchanged ETag.
  */
-import { ValueError } from '../errors.js';
+import { ValueError } from '../core/errors.js';
 import { fileHash } from './hashed-name.js';
 
 export const MANIFEST_VERSION = '1.1';

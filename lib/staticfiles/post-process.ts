@@ -9,7 +9,7 @@
  * and the result is Django's fixed point. Circular references have no fixed point; Django
  * fails with "Max post-process passes exceeded.", and so does this, naming the cycle.
  */
-import { ValueError } from '../errors.js';
+import { ValueError } from '../core/errors.js';
 import { cleanHashName, fileHash, hashedName } from './hashed-name.js';
 import { isAdjustable, referencedTargets, rewriteReferences } from './hashed-references.js';
 

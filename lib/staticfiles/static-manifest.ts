@@ -6,8 +6,8 @@
  * the storage makes a network call (and fails to start when S3 is unreachable). Here it is read
  * on the first `storedName()` and kept; `collectStatic` hands the new one over when it writes it.
  */
-import { FileNotFoundError, ValueError } from '../errors.js';
-import type { Storage } from '../storage.js';
+import { FileNotFoundError, ValueError } from '../core/errors.js';
+import type { Storage } from '../core/storage.js';
 import { cleanHashName, fileHash, hashedName } from './hashed-name.js';
 import { parseManifest } from './manifest-format.js';
 import { urlsplit, urlunsplit, unquote, pyStrip } from './python-url.js';

@@ -15,11 +15,13 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip, gzipSync } from 'node:zlib';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { cleanName } from '../names.js';
-import { relpath } from '../posixpath.js';
-import { s3Error } from '../s3/s3-errors.js';
-import { S3Storage } from '../s3/s3-storage.js';
-import type { Storage } from '../storage.js';
+import { cleanName } from '../core/names.js';
+import { relpath } from '../core/posixpath.js';
+// eslint-disable-next-line import-x/no-restricted-paths -- until collectStatic lists through scan() and stat()
+import { s3Error } from '../backends/s3/s3-errors.js';
+// eslint-disable-next-line import-x/no-restricted-paths -- until collectStatic lists through scan() and stat()
+import { S3Storage } from '../backends/s3/s3-storage.js';
+import type { Storage } from '../core/storage.js';
 
 export interface StoredObject {
   size: number;

@@ -11,9 +11,9 @@
  * deleted, and ACL and object parameters are the storage's settings, nothing more.
  */
 import { Transform, type Readable } from 'node:stream';
-import { guessType } from '../mimetypes.js';
-import type { Storage } from '../storage.js';
-import { storageNameOf } from '../storage-manager.js';
+import { guessType } from '../core/mimetypes.js';
+import type { Storage } from '../core/storage.js';
+import { storageNameOf } from '../nest/storage-manager.js';
 import { fileTooLarge, saveError } from './upload-errors.js';
 import { uploadName, type UploadTo } from './upload-to.js';
 import type { IncomingFile, StoredFile, StoredFileInfo } from './upload.interfaces.js';

@@ -19,8 +19,8 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Observable } from 'rxjs';
-import { StorageManager } from '../storage-manager.js';
-import { DEFAULT_STORAGE_NAME } from '../storage.tokens.js';
+import { StorageManager } from '../nest/storage-manager.js';
+import { DEFAULT_STORAGE_NAME } from '../nest/storage.tokens.js';
 import { multerStorage, type MulterStorageEngine } from './multer-storage.js';
 import type { StorageUploadOptions } from './upload.interfaces.js';
 

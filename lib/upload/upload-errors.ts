@@ -11,7 +11,7 @@ import {
   Logger,
   PayloadTooLargeException,
 } from '@nestjs/common';
-import { StorageError, SuspiciousOperation } from '../errors.js';
+import { StorageError, SuspiciousOperation } from '../core/errors.js';
 
 const logger = new Logger('StorageUpload');
 

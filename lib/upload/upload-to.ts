@@ -2,9 +2,9 @@
  * The name an uploaded file is saved under: Django's `FileField.generate_filename` with
  * `upload_to`, over the client's file name made safe as Django's `MultiPartParser` makes it.
  */
-import { validateFileName } from '../names.js';
-import * as posixpath from '../posixpath.js';
-import type { Storage } from '../storage.js';
+import { validateFileName } from '../core/names.js';
+import * as posixpath from '../core/posixpath.js';
+import type { Storage } from '../core/storage.js';
 import type { IncomingFile } from './upload.interfaces.js';
 
 /**

@@ -3,7 +3,7 @@
  * included (§4.2.3). The type table is mime-db's (through `mime-types`), like Python reading
  * the system's `/etc/mime.types`; the suffix and encoding maps are Python's own.
  */
-import { guessType } from '../../lib/mimetypes.js';
+import { guessType } from '../../lib/core/mimetypes.js';
 
 test.each([
   ['a.txt', 'text/plain', undefined],

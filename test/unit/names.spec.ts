@@ -21,9 +21,9 @@ import {
   safeJoin,
   urlencode,
   validateFileName,
-} from '../../lib/names.js';
-import * as posixpath from '../../lib/posixpath.js';
-import type { SaveBody } from '../../lib/storage.js';
+} from '../../lib/core/names.js';
+import * as posixpath from '../../lib/core/posixpath.js';
+import type { SaveBody } from '../../lib/core/storage.js';
 
 /**
  * The backend-neutral `Storage` with the smallest possible medium: a set of names. Only what

@@ -53,8 +53,8 @@ describe('package.json', () => {
   });
 
   it('ships the collectstatic command as an executable script', () => {
-    expect(manifest.bin['nestjs-storages']).toBe('./dist/lib/staticfiles/cli.js');
-    expect(readFileSync(join(root, 'lib', 'staticfiles', 'cli.ts'), 'utf8').startsWith('#!/usr/bin/env node')).toBe(
+    expect(manifest.bin['nestjs-storages']).toBe('./dist/lib/cli/cli.js');
+    expect(readFileSync(join(root, 'lib', 'cli', 'cli.ts'), 'utf8').startsWith('#!/usr/bin/env node')).toBe(
       true,
     );
   });

@@ -3,7 +3,7 @@ import { readdir } from 'node:fs/promises';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SpooledTemporaryFile } from '../../lib/spooled-temporary-file.js';
+import { SpooledTemporaryFile } from '../../lib/core/spooled-temporary-file.js';
 
 let dir: string;
 beforeEach(async () => (dir = await mkdtemp(join(tmpdir(), 'spool-'))));

@@ -20,7 +20,7 @@ import {
   type CloudFrontSigner,
   type S3StorageOptions,
 } from '../../lib/index.js';
-import { S3Presigner } from '../../lib/s3/s3-presigner.js';
+import { S3Presigner } from '../../lib/backends/s3/s3-presigner.js';
 
 const credentials = { accessKey: 'AKIDEXAMPLE', secretKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 /** An S3-compatible server on a port (path style, checksums only when required). */

@@ -9,11 +9,11 @@ import { chmod, link, mkdir, readdir, rename, rmdir, stat, unlink } from 'node:f
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { FileNotFoundError, SuspiciousFileOperation } from '../errors.js';
-import { cleanName, getRandomString, normalizeBaseUrl, urlUnder } from '../names.js';
-import { NameTakenError, Storage, type ReadRange, type SaveBody } from '../storage.js';
-import { StorageFile, type FileMode } from '../storage-file.js';
-import { assertValidOptions, declaredSettings, optionViolations } from '../validate-options.js';
+import { FileNotFoundError, SuspiciousFileOperation } from '../../core/errors.js';
+import { cleanName, getRandomString, normalizeBaseUrl, urlUnder } from '../../core/names.js';
+import { NameTakenError, Storage, type ReadRange, type SaveBody } from '../../core/storage.js';
+import { StorageFile, type FileMode } from '../../core/storage-file.js';
+import { assertValidOptions, declaredSettings, optionViolations } from '../../core/validate-options.js';
 import { FileSystemStorageOptions } from './file-system-storage.options.js';
 
 const SETTINGS = declaredSettings(FileSystemStorageOptions);

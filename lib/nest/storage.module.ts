@@ -4,7 +4,7 @@
  * the default storage under the `Storage` class itself.
  */
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
-import { Storage } from './storage.js';
+import { Storage } from '../core/storage.js';
 import { StorageManager } from './storage-manager.js';
 import type {
   StorageModuleAsyncOptions,

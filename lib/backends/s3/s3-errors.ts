@@ -1,5 +1,5 @@
 /** How S3 failures read: a missing object is recognised; anything else becomes a `StorageError`. */
-import { FileNotFoundError, StorageError } from '../errors.js';
+import { FileNotFoundError, StorageError } from '../../core/errors.js';
 
 export function statusOf(err: unknown): number | undefined {
   return (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;

@@ -3,7 +3,7 @@
  * option from its global names (first set wins: `AWS_S3_*` before `AWS_*`), converted from text,
  * every conversion failure reported at once by variable name.
  */
-import { ImproperlyConfigured } from '../errors.js';
+import { ImproperlyConfigured } from '../../core/errors.js';
 import type { S3StorageOptions } from './s3-storage.options.js';
 
 type Kind = 'string' | 'boolean' | 'integer' | 'json' | 'list';

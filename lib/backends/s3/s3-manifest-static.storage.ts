@@ -5,9 +5,9 @@
  * manifest; `url(name)` links to the hashed copy, so the URL changes whenever the content does
  * and the files can be cached for ever.
  */
-import type { UrlOptions } from '../storage.js';
-import { StaticManifest } from '../staticfiles/static-manifest.js';
-import { urldefrag, urlsplit } from '../staticfiles/python-url.js';
+import type { UrlOptions } from '../../core/storage.js';
+import { StaticManifest } from '../../staticfiles/static-manifest.js';
+import { urldefrag, urlsplit } from '../../staticfiles/python-url.js';
 import { S3ManifestStaticStorageOptions } from './s3-manifest-static-storage.options.js';
 import { S3StaticStorage } from './s3-static.storage.js';
 

@@ -4,8 +4,8 @@
  * storage at once, and closes them (their S3 clients) when the application shuts down.
  */
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { ImproperlyConfigured } from './errors.js';
-import { Storage } from './storage.js';
+import { ImproperlyConfigured } from '../core/errors.js';
+import { Storage } from '../core/storage.js';
 import type { StorageModuleOptions } from './storage-module-options.interface.js';
 import { DEFAULT_STORAGE_NAME, STORAGE_MODULE_OPTIONS, STORAGE_NAMES } from './storage.tokens.js';
 

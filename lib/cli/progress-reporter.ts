@@ -2,7 +2,7 @@
  * What the collectstatic command prints while it runs: on a terminal, one progress bar line
  * redrawn in place; otherwise (CI logs, pipes) a plain line per file copied or deleted.
  */
-import type { CollectStaticProgress, CollectStaticResult } from './collect-static.js';
+import type { CollectStaticProgress, CollectStaticResult } from '../staticfiles/collect-static.js';
 
 interface Output {
   write(text: string): unknown;

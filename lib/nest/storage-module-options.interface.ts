@@ -1,5 +1,5 @@
 import type { ModuleMetadata, Provider, Type } from '@nestjs/common';
-import type { Storage } from './storage.js';
+import type { Storage } from '../core/storage.js';
 
 /** A storage class: `S3Storage`, `S3StaticStorage`, `InMemoryStorage`, `FileSystemStorage` or your own subclass. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each backend has its own options type

@@ -11,8 +11,8 @@ import { loadConfig, NODE_REGION_CONFIG_FILE_OPTIONS, NODE_REGION_CONFIG_OPTIONS
 import { HttpRequest } from '@smithy/core/transport';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { HttpsProxyAgent } from 'hpagent';
-import { ImproperlyConfigured } from '../errors.js';
-import { definedOptions } from '../validate-options.js';
+import { ImproperlyConfigured } from '../../core/errors.js';
+import { definedOptions } from '../../core/validate-options.js';
 import type { S3StorageOptions } from './s3-storage.options.js';
 
 /** Whether `endpointUrl` is a server other than AWS's own (MinIO, R2, Ceph, s3rver...). */

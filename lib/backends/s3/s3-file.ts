@@ -18,8 +18,8 @@ import {
   type GetObjectCommandOutput,
   type PutObjectCommandInput,
 } from '@aws-sdk/client-s3';
-import { SpooledTemporaryFile } from '../spooled-temporary-file.js';
-import { StorageFile, type FileMode } from '../storage-file.js';
+import { SpooledTemporaryFile } from '../../core/spooled-temporary-file.js';
+import { StorageFile, type FileMode } from '../../core/storage-file.js';
 import { isNotFound, s3Error, statusOf } from './s3-errors.js';
 
 /** Statuses of a server that does not implement AbortMultipartUpload. */

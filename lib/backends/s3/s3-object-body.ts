@@ -13,7 +13,7 @@
  */
 import { Readable } from 'node:stream';
 import type { GetObjectCommandOutput } from '@aws-sdk/client-s3';
-import { StorageError } from '../errors.js';
+import { StorageError } from '../../core/errors.js';
 import type { S3Storage } from './s3-storage.js';
 
 export class ObjectBody extends Readable {

@@ -3,8 +3,8 @@
  * when a signer is set and `querystringAuth` is on), presigned with SigV4, or the plain object
  * URL. Unsigned and custom-domain URLs are string work only: no I/O, no signing.
  */
-import { filepathToUri, urlencode } from '../names.js';
-import type { UrlOptions } from '../storage.js';
+import { filepathToUri, urlencode } from '../../core/names.js';
+import type { UrlOptions } from '../../core/storage.js';
 import { S3Presigner } from './s3-presigner.js';
 import type { S3Storage } from './s3-storage.js';
 

@@ -4,11 +4,11 @@
  * errors, no network.
  */
 import { Readable } from 'node:stream';
-import { FileNotFoundError, SuspiciousOperation } from '../errors.js';
-import { cleanName, normalizeBaseUrl, safeJoin, urlUnder } from '../names.js';
-import { NameTakenError, Storage, type ReadRange, type SaveBody } from '../storage.js';
-import { StorageFile, type FileMode } from '../storage-file.js';
-import { assertValidOptions, declaredSettings, optionViolations } from '../validate-options.js';
+import { FileNotFoundError, SuspiciousOperation } from '../../core/errors.js';
+import { cleanName, normalizeBaseUrl, safeJoin, urlUnder } from '../../core/names.js';
+import { NameTakenError, Storage, type ReadRange, type SaveBody } from '../../core/storage.js';
+import { StorageFile, type FileMode } from '../../core/storage-file.js';
+import { assertValidOptions, declaredSettings, optionViolations } from '../../core/validate-options.js';
 import { InMemoryStorageOptions } from './in-memory-storage.options.js';
 
 interface Entry {

@@ -23,13 +23,13 @@ import {
   SuspiciousFileOperation,
   SuspiciousOperation,
   type StorageError,
-} from '../errors.js';
-import { guessType } from '../mimetypes.js';
-import { cleanName, safeJoin } from '../names.js';
-import { relpath } from '../posixpath.js';
-import { NameTakenError, Storage, type ReadRange, type SaveBody, type UrlOptions } from '../storage.js';
-import type { FileMode } from '../storage-file.js';
-import { assertValidOptions, declaredSettings, definedOptions, optionViolations } from '../validate-options.js';
+} from '../../core/errors.js';
+import { guessType } from '../../core/mimetypes.js';
+import { cleanName, safeJoin } from '../../core/names.js';
+import { relpath } from '../../core/posixpath.js';
+import { NameTakenError, Storage, type ReadRange, type SaveBody, type UrlOptions } from '../../core/storage.js';
+import type { FileMode } from '../../core/storage-file.js';
+import { assertValidOptions, declaredSettings, definedOptions, optionViolations } from '../../core/validate-options.js';
 import { createS3Client } from './s3-client.factory.js';
 import { attemptsOf, isNotFound, s3Error, statusOf } from './s3-errors.js';
 import { S3File } from './s3-file.js';

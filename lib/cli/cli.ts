@@ -9,12 +9,12 @@
  * Unlike `manage.py collectstatic` it never asks for confirmation: it is meant for CI.
  */
 import { parseArgs } from 'node:util';
-import { ImproperlyConfigured } from '../errors.js';
-import { S3ManifestStaticStorage } from '../s3/s3-manifest-static.storage.js';
-import { s3OptionsFromConfig } from '../s3/s3-options-from-config.js';
-import { S3StaticStorage } from '../s3/s3-static.storage.js';
-import { collectStatic } from './collect-static.js';
-import { DEFAULT_IGNORE_PATTERNS } from './source-tree.js';
+import { ImproperlyConfigured } from '../core/errors.js';
+import { S3ManifestStaticStorage } from '../backends/s3/s3-manifest-static.storage.js';
+import { s3OptionsFromConfig } from '../backends/s3/s3-options-from-config.js';
+import { S3StaticStorage } from '../backends/s3/s3-static.storage.js';
+import { collectStatic } from '../staticfiles/collect-static.js';
+import { DEFAULT_IGNORE_PATTERNS } from '../staticfiles/source-tree.js';
 import { ProgressReporter } from './progress-reporter.js';
 
 const USAGE = `Usage: nestjs-storages collectstatic <dir> [options]
