@@ -9,9 +9,10 @@ import { restoreEnv, setEnv } from '../support/environment.js';
 
 afterEach(restoreEnv);
 
+/** The error of a storage of bucket 'media' with `options`. */
 function refusal(options: object): ImproperlyConfigured {
   try {
-    new S3Storage(options as S3StorageOptions);
+    new S3Storage({ bucketName: 'media', ...options } as S3StorageOptions);
   } catch (err) {
     expect(err).toBeInstanceOf(ImproperlyConfigured);
     return err as ImproperlyConfigured;
@@ -53,7 +54,7 @@ const RULES: [keyof S3StorageOptions, unknown, string][] = [
   ['customDomain', 424254, 'isString'],
   ['customDomain', 'https://SECRET-host.test', 'notContains'],
   ['customDomain', 'SECRET-host.test/', 'matches'],
-  ['cloudfrontKey', 424255, 'isString'],
+  ['cloudfrontKey', 424255, 'isStringOrBuffer'],
   ['cloudfrontKeyId', 424256, 'isString'],
   ['cloudfrontSigner', { sign: 'SECRET-SIGNER' }, 'isCloudFrontSigner'],
   ['signatureVersion', 424257, 'isString'],
@@ -107,7 +108,7 @@ describe('unknown settings', () => {
 
   test('name the subclass that refused them', () => {
     class MediaStorage extends S3Storage {}
-    expect(() => new MediaStorage({ securityTokenIgnoreEnviron: true } as S3StorageOptions)).toThrow(
+    expect(() => new MediaStorage({ bucketName: 'media', securityTokenIgnoreEnviron: true } as S3StorageOptions)).toThrow(
       "Invalid setting 'securityTokenIgnoreEnviron' for MediaStorage",
     );
   });
@@ -134,7 +135,7 @@ describe('credential settings', () => {
 
   test('a session profile outranks the generic AWS_ACCESS_KEY_ID (the SDK chain is not asked)', () => {
     setEnv({ AWS_ACCESS_KEY_ID: 'AKIA', AWS_SECRET_ACCESS_KEY: 'SECRET-KEY-VALUE' });
-    expect(() => new S3Storage({ sessionProfile: 'media' })).not.toThrow();
+    expect(() => new S3Storage({ bucketName: 'media', sessionProfile: 'media' })).not.toThrow();
   });
 
   test.each([
@@ -152,7 +153,7 @@ describe('credential settings', () => {
 
   test('an access key from the options and a secret from AWS_S3_SECRET_ACCESS_KEY make a pair', async () => {
     setEnv({ AWS_S3_SECRET_ACCESS_KEY: 'env-secret' });
-    const storage = new S3Storage({ accessKey: 'AKIA' });
+    const storage = new S3Storage({ bucketName: 'media', accessKey: 'AKIA' });
     expect(await storage.client.config.credentials()).toMatchObject({
       accessKeyId: 'AKIA',
       secretAccessKey: 'env-secret',
@@ -172,11 +173,11 @@ describe('signatureVersion', () => {
   });
 
   test("'s3v4' is accepted", () => {
-    expect(() => new S3Storage({ signatureVersion: 's3v4' })).not.toThrow();
+    expect(() => new S3Storage({ bucketName: 'media', signatureVersion: 's3v4' })).not.toThrow();
   });
 
   test('is ignored when clientConfig is given, as django-storages ignores it', () => {
-    expect(() => new S3Storage({ signatureVersion: 's3', clientConfig: {} })).not.toThrow();
+    expect(() => new S3Storage({ bucketName: 'media', signatureVersion: 's3', clientConfig: {} })).not.toThrow();
   });
 });
 
@@ -189,6 +190,6 @@ describe('verify', () => {
   });
 
   test.each([false, true])('%p is accepted', (verify) => {
-    expect(() => new S3Storage({ verify })).not.toThrow();
+    expect(() => new S3Storage({ bucketName: 'media', verify })).not.toThrow();
   });
 });
