@@ -3,7 +3,10 @@
  * class-validator rule of S3StorageOptions, the conflicts between settings, unknown keys. Each
  * message names the setting and never carries the value (it may be a secret).
  */
+import { generateKeyPairSync } from 'node:crypto';
+import { format, inspect } from 'node:util';
 import { getMetadataStorage, validateSync } from 'class-validator';
+import { S3_SETTINGS } from '../../lib/backends/s3/s3-storage.options.js';
 import { ImproperlyConfigured, S3Storage, S3StorageOptions } from '../../lib/index.js';
 import { restoreEnv, setEnv } from '../support/environment.js';
 
@@ -108,9 +111,9 @@ describe('unknown settings', () => {
 
   test('name the subclass that refused them', () => {
     class MediaStorage extends S3Storage {}
-    expect(() => new MediaStorage({ bucketName: 'media', securityTokenIgnoreEnviron: true } as S3StorageOptions)).toThrow(
-      "Invalid setting 'securityTokenIgnoreEnviron' for MediaStorage",
-    );
+    expect(
+      () => new MediaStorage({ bucketName: 'media', securityTokenIgnoreEnviron: true } as S3StorageOptions),
+    ).toThrow("Invalid setting 'securityTokenIgnoreEnviron' for MediaStorage");
   });
 });
 
@@ -191,5 +194,66 @@ describe('verify', () => {
 
   test.each([false, true])('%p is accepted', (verify) => {
     expect(() => new S3Storage({ bucketName: 'media', verify })).not.toThrow();
+  });
+});
+
+describe('secrets', () => {
+  const pem = generateKeyPairSync('rsa', { modulusLength: 1024 })
+    .privateKey.export({ type: 'pkcs8', format: 'pem' })
+    .toString();
+
+  test('are never shown when the storage or its settings are printed, and stay readable', async () => {
+    const storage = new S3Storage({
+      bucketName: 'media',
+      accessKey: 'AKIA',
+      secretKey: 'SECRET-KEY-VALUE',
+      securityToken: 'SECRET-TOKEN-VALUE',
+      customDomain: 'cdn.example.com',
+      cloudfrontKeyId: 'K1',
+      cloudfrontKey: pem,
+    });
+    await storage.client.config.credentials();
+    for (const shown of [
+      inspect(storage, { depth: 10 }),
+      inspect(storage.settings),
+      format('%o', storage.settings),
+      JSON.stringify(storage.settings),
+    ]) {
+      expect(shown).not.toContain('SECRET-');
+      expect(shown).not.toContain(pem.split('\n')[1]);
+    }
+    expect(inspect(storage.settings)).toContain("secretKey: '[redacted]'");
+    expect(storage.settings).toMatchObject({ secretKey: 'SECRET-KEY-VALUE', securityToken: 'SECRET-TOKEN-VALUE' });
+    expect(Object.isFrozen(storage.settings)).toBe(true);
+  });
+
+  test('are the ones the settings table marks secret', () => {
+    expect(S3_SETTINGS.filter((row) => row.secret).map((row) => row.option)).toEqual([
+      'secretKey',
+      'securityToken',
+      'cloudfrontKey',
+    ]);
+  });
+});
+
+describe('environment', () => {
+  test("keys given as options take the environment's session token, as django-storages' lookup_env", async () => {
+    setEnv({ AWS_SECURITY_TOKEN: 'LEGACY-TOKEN' });
+    const storage = new S3Storage({ bucketName: 'media', accessKey: 'AKIA', secretKey: 'secret' });
+    expect(await storage.client.config.credentials()).toMatchObject({ sessionToken: 'LEGACY-TOKEN' });
+    setEnv({ AWS_SESSION_TOKEN: 'SESSION-TOKEN' });
+    const second = new S3Storage({ bucketName: 'media', accessKey: 'AKIA', secretKey: 'secret' });
+    expect(await second.client.config.credentials()).toMatchObject({ sessionToken: 'SESSION-TOKEN' });
+  });
+
+  test('a securityToken option outranks the environment', async () => {
+    setEnv({ AWS_SESSION_TOKEN: 'SESSION-TOKEN' });
+    const storage = new S3Storage({
+      bucketName: 'media',
+      accessKey: 'AKIA',
+      secretKey: 'secret',
+      securityToken: 'MINE',
+    });
+    expect(await storage.client.config.credentials()).toMatchObject({ sessionToken: 'MINE' });
   });
 });

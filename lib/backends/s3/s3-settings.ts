@@ -70,7 +70,8 @@ export function resolveS3Settings(
   const settings: Record<string, unknown> = { ...defaults, ...given };
   // django-storages' `lookup_env`: what an option does not set, the environment may.
   for (const { option, environment } of S3_SETTINGS) {
-    if (environment.length) settings[option] ??= lookupEnv(environment);
+    const value = settings[option] ?? lookupEnv(environment);
+    if (value !== undefined) settings[option] = value;
   }
 
   const problems = [
@@ -84,7 +85,7 @@ export function resolveS3Settings(
 
   const s = settings as S3StorageOptions;
   const useThreads = s.useThreads !== false;
-  const resolved = {
+  const resolved = definedOptions({
     ...s,
     defaultAcl: s.defaultAcl ?? undefined,
     customDomain: s.customDomain || undefined,
@@ -104,7 +105,7 @@ export function resolveS3Settings(
           : null,
     requestChecksumCalculation: s.requestChecksumCalculation ?? checksumDefault(s, 'requestChecksumCalculation'),
     responseChecksumValidation: s.responseChecksumValidation ?? checksumDefault(s, 'responseChecksumValidation'),
-  } as S3Settings;
+  }) as S3Settings;
   startupNotices(backend, resolved);
   return redactable(resolved);
 }

@@ -83,8 +83,10 @@ export const OBJECT_PARAMETERS = [
 
 export const CHECKSUM_MODES = ['WHEN_SUPPORTED', 'WHEN_REQUIRED'] as const;
 
-/** lib-storage's defaults, not boto3's 8 MiB: each part in flight is held in memory (plus one being
- * filled), so 5 MiB × 4 is what keeps a 1 GiB stream's peak RSS lowest. */
+/**
+ * `transferConfig` when unset: every part in flight is held in memory, plus the one being filled,
+ * so 5 MiB parts, 4 at a time, keep a streamed save's memory low.
+ */
 export const TRANSFER_DEFAULTS: Readonly<Required<TransferConfig>> = Object.freeze({
   partSize: 5 * MiB,
   queueSize: 4,
