@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { format, resolveConfig } from 'prettier';
 import { S3StaticStorage, S3Storage } from '../../lib/index.js';
 import type { S3SettingRow } from '../../lib/backends/s3/s3-setting.decorator.js';
+import { DEFAULTED_SETTINGS } from '../../lib/backends/s3/s3-settings.js';
 import { S3_SETTINGS } from '../../lib/backends/s3/s3-storage.options.js';
 
 const README = new URL('../../README.md', import.meta.url);
@@ -74,6 +75,8 @@ test('the defaults the table shows are the ones storages use', () => {
   );
   expect(S3Storage.defaults).toEqual(defaults);
   expect(S3StaticStorage.defaults).toEqual({ ...defaults, querystringAuth: false });
+  // The settings type says these always have a value: the ones with a default, transferConfig apart.
+  expect([...DEFAULTED_SETTINGS, 'transferConfig'].sort()).toEqual(Object.keys(defaults).sort());
   const storage = new S3Storage({ bucketName: 'media' });
   for (const [option, value] of Object.entries(defaults)) {
     expect([option, storage.settings[option as keyof typeof storage.settings]]).toEqual([option, value]);

@@ -211,6 +211,7 @@ describe('secrets', () => {
       customDomain: 'cdn.example.com',
       cloudfrontKeyId: 'K1',
       cloudfrontKey: pem,
+      objectParameters: { SSECustomerAlgorithm: 'AES256', SSECustomerKey: 'SECRET-SSE-C-KEY' },
     });
     await storage.client.config.credentials();
     for (const shown of [
@@ -223,6 +224,7 @@ describe('secrets', () => {
       expect(shown).not.toContain(pem.split('\n')[1]);
     }
     expect(inspect(storage.settings)).toContain("secretKey: '[redacted]'");
+    expect(inspect(storage.settings)).toContain("SSECustomerKey: '[redacted]'");
     expect(storage.settings).toMatchObject({ secretKey: 'SECRET-KEY-VALUE', securityToken: 'SECRET-TOKEN-VALUE' });
     expect(Object.isFrozen(storage.settings)).toBe(true);
   });
@@ -232,6 +234,9 @@ describe('secrets', () => {
       'secretKey',
       'securityToken',
       'cloudfrontKey',
+    ]);
+    expect(S3_SETTINGS.filter((row) => row.secretKeys).map((row) => [row.option, row.secretKeys])).toEqual([
+      ['objectParameters', ['SSECustomerKey']],
     ]);
   });
 });

@@ -86,6 +86,7 @@ describe('CloudFront signed URLs', () => {
 
   function signed(options: S3StorageOptions = {}) {
     return new S3Storage({
+      bucketName: 'media',
       customDomain: 'mock.cloudfront.net',
       cloudfrontKey: privateKey,
       cloudfrontKeyId: 'test-key',
@@ -134,7 +135,7 @@ describe('CloudFront signed URLs', () => {
     const signer: CloudFrontSigner = {
       generatePresignedUrl: (url, date) => (calls.push([url, date]), `${url}#signed`),
     };
-    const storage = new S3Storage({ customDomain: 'cdn.example.com', cloudfrontSigner: signer });
+    const storage = new S3Storage({ bucketName: 'media', customDomain: 'cdn.example.com', cloudfrontSigner: signer });
     expect(await storage.url('a b.txt', { expire: 30 })).toBe('https://cdn.example.com/a%20b.txt#signed');
     expect(calls).toEqual([['https://cdn.example.com/a%20b.txt', new Date(now + 30_000)]]);
   });

@@ -29,6 +29,8 @@ export interface S3SettingSpec {
   default?: unknown;
   /** A secret: its value is never printed, neither in errors nor when the settings are inspected. */
   secret?: boolean;
+  /** For an object setting: the keys whose values are secrets, redacted as a secret setting is. */
+  secretKeys?: readonly string[];
   /**
    * Names the storage reads from the process environment itself when the option is not given
    * (django-storages' `lookup_env`, for credentials only).

@@ -15,21 +15,26 @@ import { globalNameProblems } from './s3-options-from-config.js';
 import type { S3SettingRow } from './s3-setting.decorator.js';
 import { S3_SETTINGS, S3StorageOptions, type CloudFrontSigner, type TransferConfig } from './s3-storage.options.js';
 
-/** The options that always have a value once resolved: those the table gives a default. */
-type Defaulted =
-  | 'objectParameters'
-  | 'querystringAuth'
-  | 'querystringExpire'
-  | 'maxMemorySize'
-  | 'urlProtocol'
-  | 'fileOverwrite'
-  | 'location'
-  | 'gzip'
-  | 'gzipContentTypes'
-  | 'useSsl'
-  | 'useThreads'
-  | 'fileBufferSize'
-  | 'signatureVersion';
+/**
+ * The options that always have a value once resolved, for the type of `S3Settings`: those the
+ * table gives a default (a unit test holds the two together), `transferConfig` typed apart.
+ */
+export const DEFAULTED_SETTINGS = [
+  'objectParameters',
+  'querystringAuth',
+  'querystringExpire',
+  'maxMemorySize',
+  'urlProtocol',
+  'fileOverwrite',
+  'location',
+  'gzip',
+  'gzipContentTypes',
+  'useSsl',
+  'useThreads',
+  'fileBufferSize',
+  'signatureVersion',
+] as const;
+type Defaulted = (typeof DEFAULTED_SETTINGS)[number];
 
 /**
  * The resolved, frozen settings of an S3Storage (`storage.settings`): every option with its
@@ -226,7 +231,12 @@ function startupNotices(backend: string, s: S3Settings): void {
 function redactable(settings: S3Settings): S3Settings {
   const redacted = () => {
     const copy: Record<string, unknown> = { ...settings };
-    for (const { option, secret } of S3_SETTINGS) if (secret && copy[option] !== undefined) copy[option] = REDACTED;
+    for (const { option, secret, secretKeys = [] } of S3_SETTINGS) {
+      const value = copy[option];
+      if (secret && value !== undefined) copy[option] = REDACTED;
+      const hidden = secretKeys.filter((key) => typeof value === 'object' && value !== null && key in value);
+      if (hidden.length) copy[option] = { ...value!, ...Object.fromEntries(hidden.map((key) => [key, REDACTED])) };
+    }
     return copy;
   };
   Object.defineProperties(settings, {

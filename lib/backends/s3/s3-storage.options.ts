@@ -255,7 +255,13 @@ export class S3StorageOptions {
   bucketName?: string;
 
   /** PutObject parameters for every write; see `getObjectParameters()`. */
-  @S3Setting({ django: 'object_parameters', globalNames: ['AWS_S3_OBJECT_PARAMETERS'], from: 'json', default: {} })
+  @S3Setting({
+    django: 'object_parameters',
+    globalNames: ['AWS_S3_OBJECT_PARAMETERS'],
+    from: 'json',
+    default: {},
+    secretKeys: ['SSECustomerKey'],
+  })
   @IsOptional()
   @IsObject({ message: 'must be an object' })
   @KeysIn(OBJECT_PARAMETERS, 'parameter')
