@@ -18,7 +18,7 @@ export interface GlobalNameProblem {
  * Where `s3OptionsFromConfig` leaves the problems of its conversions. A registered symbol, so
  * one copy of the package sees what another made; enumerable, so a spread keeps it.
  */
-export const GLOBAL_NAME_PROBLEMS: unique symbol = Symbol.for('nestjs-storages.globalNameProblems') as never;
+const GLOBAL_NAME_PROBLEMS: unique symbol = Symbol.for('nestjs-storages.globalNameProblems') as never;
 
 /** The generic AWS names a session profile outranks (the profile is meant to win over them). */
 const GENERIC_CREDENTIALS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN'];
