@@ -1,7 +1,7 @@
 /**
- * The settings of `S3Storage`: django-storages' `OPTIONS`, camelCased, checked with
- * class-validator when the storage is built. Each names its django-storages setting and the
- * global (environment) name `s3OptionsFromConfig` reads it from.
+ * The settings of `S3Storage`: django-storages' `OPTIONS`, camelCased, each declared once as a
+ * property of `S3StorageOptions` with its row of the settings table (`@S3Setting`) and the
+ * class-validator rules it is checked with when a storage is built.
  */
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import {
@@ -15,8 +15,17 @@ import {
   Max,
   Min,
   NotContains,
-  ValidateBy,
 } from 'class-validator';
+import {
+  IsCloudFrontSigner,
+  IsFalseOrPath,
+  IsHttpUrl,
+  IsS3Client,
+  IsStringMap,
+  IsStringOrBuffer,
+  IsTransferConfig,
+  KeysIn,
+} from './s3-option.validators.js';
 import { S3Setting, s3SettingsOf } from './s3-setting.decorator.js';
 
 export const MiB = 1024 * 1024;
@@ -92,107 +101,6 @@ export const TRANSFER_DEFAULTS: Readonly<Required<TransferConfig>> = Object.free
   queueSize: 4,
   multipartThreshold: 5 * MiB,
 });
-
-const TRANSFER_CONFIG_KEYS = Object.keys(TRANSFER_DEFAULTS);
-
-function KeysIn(allowed: readonly string[], what: string): PropertyDecorator {
-  return ValidateBy({
-    name: 'keysIn',
-    validator: {
-      validate: (value) =>
-        typeof value === 'object' && value !== null && Object.keys(value).every((key) => allowed.includes(key)),
-      defaultMessage: (args) => {
-        const unknown = Object.keys((args?.value as object) ?? {}).filter((key) => !allowed.includes(key));
-        return `has unknown ${what} ${unknown.map((k) => `'${k}'`).join(', ')} (allowed: ${allowed.join(', ')})`;
-      },
-    },
-  });
-}
-
-function IsTransferConfig(): PropertyDecorator {
-  return ValidateBy({
-    name: 'isTransferConfig',
-    validator: {
-      validate: (value: TransferConfig) => {
-        if (typeof value !== 'object' || value === null) return false;
-        if (!Object.keys(value).every((key) => TRANSFER_CONFIG_KEYS.includes(key))) return false;
-        const { partSize, queueSize, multipartThreshold } = value;
-        const int = (n: unknown, min: number) => n === undefined || (Number.isInteger(n) && (n as number) >= min);
-        return int(partSize, 5 * MiB) && int(queueSize, 1) && int(multipartThreshold, 0);
-      },
-      defaultMessage: () =>
-        'must be an object of partSize (integer, at least 5 MiB), queueSize (integer, at least 1) and multipartThreshold (integer bytes)',
-    },
-  });
-}
-
-function IsStringOrBuffer(): PropertyDecorator {
-  return ValidateBy({
-    name: 'isStringOrBuffer',
-    validator: {
-      validate: (value) => typeof value === 'string' || Buffer.isBuffer(value),
-      defaultMessage: () => 'must be a PEM private key, as a string or a Buffer',
-    },
-  });
-}
-
-function IsCloudFrontSigner(): PropertyDecorator {
-  return ValidateBy({
-    name: 'isCloudFrontSigner',
-    validator: {
-      validate: (value) => value === null || typeof (value as CloudFrontSigner)?.generatePresignedUrl === 'function',
-      defaultMessage: () => 'must be null (no signing) or an object with generatePresignedUrl(url, dateLessThan)',
-    },
-  });
-}
-
-function IsS3Client(): PropertyDecorator {
-  return ValidateBy({
-    name: 'isS3Client',
-    validator: {
-      validate: (value) => typeof (value as S3Client)?.send === 'function',
-      defaultMessage: () => 'must be an S3Client',
-    },
-  });
-}
-
-function IsHttpUrl(): PropertyDecorator {
-  return ValidateBy({
-    name: 'isHttpUrl',
-    validator: {
-      validate: (value) => {
-        if (typeof value !== 'string') return false;
-        try {
-          return ['http:', 'https:'].includes(new URL(value).protocol);
-        } catch {
-          return false;
-        }
-      },
-      defaultMessage: () => "must be an http:// or https:// URL, such as 'http://127.0.0.1:9000'",
-    },
-  });
-}
-
-function IsStringMap(): PropertyDecorator {
-  return ValidateBy({
-    name: 'isStringMap',
-    validator: {
-      validate: (value) =>
-        typeof value === 'object' && value !== null && Object.values(value).every((v) => typeof v === 'string'),
-      defaultMessage: () => "must be an object of strings, such as { https: 'proxy.example.com:3128' }",
-    },
-  });
-}
-
-function IsFalseOrPath(): PropertyDecorator {
-  return ValidateBy({
-    name: 'isFalseOrPath',
-    validator: {
-      validate: (value) => typeof value === 'boolean' || (typeof value === 'string' && value.length > 0),
-      defaultMessage: () => 'must be false (no TLS verification) or the path of a CA bundle',
-    },
-  });
-}
 
 /**
  * The settings table of S3Storage: each option's `@S3Setting` row (django-storages' name, the
@@ -415,7 +323,7 @@ export class S3StorageOptions {
     default: TRANSFER_DEFAULTS,
   })
   @IsOptional()
-  @IsTransferConfig()
+  @IsTransferConfig(Object.keys(TRANSFER_DEFAULTS), 5 * MiB)
   transferConfig?: TransferConfig;
 
   /** Host (and path) of public URLs, such as a CloudFront domain. */
