@@ -40,6 +40,7 @@ export { S3File } from './backends/s3/s3-file.js';
 export type { UploadUrl, UploadUrlOptions } from './backends/s3/s3-presigned-post.js';
 export { S3StorageOptions, type CloudFrontSigner, type TransferConfig } from './backends/s3/s3-storage.options.js';
 export { s3OptionsFromConfig, type ConfigLookup } from './backends/s3/s3-options-from-config.js';
+export type { S3Settings } from './backends/s3/s3-settings.js';
 
 // Other backends
 export { InMemoryStorage } from './backends/memory/in-memory-storage.js';

@@ -145,11 +145,11 @@ describe('S3ManifestStaticStorage', () => {
   test('manifestName and manifestStrict are settings, validated with the others', () => {
     const location = uniqueLocation('manifest-name');
     expect(manifestStorage(location, { manifestName: 'assets.json' }).manifestName).toBe('assets.json');
-    expect(() => new S3ManifestStaticStorage({ manifestStrict: 'yes', manifestName: 5, bogus: 1 } as never)).toThrow(
-      ImproperlyConfigured,
-    );
+    expect(
+      () => new S3ManifestStaticStorage({ bucketName: 'b', manifestStrict: 'yes', manifestName: 5, bogus: 1 } as never),
+    ).toThrow(ImproperlyConfigured);
     try {
-      new S3ManifestStaticStorage({ manifestStrict: 'yes', manifestName: 5, bogus: 1 } as never);
+      new S3ManifestStaticStorage({ bucketName: 'b', manifestStrict: 'yes', manifestName: 5, bogus: 1 } as never);
     } catch (err) {
       expect((err as ImproperlyConfigured).violations).toEqual([
         "Invalid setting 'bogus' for S3ManifestStaticStorage",

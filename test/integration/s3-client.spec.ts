@@ -213,9 +213,10 @@ describe('securityToken', () => {
     expect(await tokenSent(storage(withoutKeys))).toBe('SESSION-TOKEN');
   });
 
-  test("keys given as options do not take the environment's token", async () => {
-    setEnv({ AWS_SESSION_TOKEN: 'SOMEONE-ELSES-TOKEN' });
-    expect(await tokenSent(storage())).toBeUndefined();
+  test("keys given as options take the environment's token too, as django-storages' lookup_env", async () => {
+    setEnv({ AWS_SESSION_TOKEN: 'ENVIRONMENT-TOKEN' });
+    expect(await tokenSent(storage())).toBe('ENVIRONMENT-TOKEN');
+    expect(await tokenSent(storage({ securityToken: 'OPTIONS-TOKEN' }))).toBe('OPTIONS-TOKEN');
   });
 });
 

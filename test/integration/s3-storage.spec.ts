@@ -557,13 +557,13 @@ describe('createReadStream()', () => {
 
 describe('settings checked at construction', () => {
   test('a location with a leading slash is ImproperlyConfigured, in the reference wording', () => {
-    expect(() => new S3Storage({ location: '/media' })).toThrow(
+    expect(() => new S3Storage({ bucketName: 'media', location: '/media' })).toThrow(
       new ImproperlyConfigured(
         "S3Storage.location cannot begin with a leading slash. Found '/media'. Use 'media' instead.",
       ),
     );
     class MediaStorage extends S3Storage {}
-    expect(() => new MediaStorage({ location: '//x/' })).toThrow(
+    expect(() => new MediaStorage({ bucketName: 'media', location: '//x/' })).toThrow(
       "MediaStorage.location cannot begin with a leading slash. Found '//x/'. Use 'x/' instead.",
     );
   });

@@ -234,7 +234,8 @@ describe('safeJoin (storages.utils.safe_join, §3.2)', () => {
 });
 
 describe('S3Storage._normalize_name (§3.3): the key of a cleaned name', () => {
-  const key = (location: string, name: string) => new S3Storage({ location }).normalizeName(cleanName(name));
+  const key = (location: string, name: string) =>
+    new S3Storage({ bucketName: 'b', location }).normalizeName(cleanName(name));
 
   test.each([
     ['', '', 'media/'],

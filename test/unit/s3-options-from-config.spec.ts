@@ -88,24 +88,36 @@ describe('s3OptionsFromConfig', () => {
     });
   });
 
-  it('reports every conversion failure at once, by variable name, without echoing JSON that may hold secrets', () => {
+  it('never throws: what does not convert is left out and reported by the storage, by variable name', () => {
+    const options = s3OptionsFromConfig({
+      AWS_STORAGE_BUCKET_NAME: 'media',
+      AWS_QUERYSTRING_AUTH: 'maybe',
+      AWS_QUERYSTRING_EXPIRE: 'an hour',
+      AWS_S3_OBJECT_PARAMETERS: '{"SSECustomerKey": "s3cr3t"',
+    });
+    expect(options).toEqual(expect.objectContaining({ bucketName: 'media' }));
+    expect(Object.keys(options)).toEqual(['bucketName']);
     let error: ImproperlyConfigured | undefined;
     try {
-      s3OptionsFromConfig({
-        AWS_QUERYSTRING_AUTH: 'maybe',
-        AWS_QUERYSTRING_EXPIRE: 'an hour',
-        AWS_S3_OBJECT_PARAMETERS: '{"SSECustomerKey": "s3cr3t"',
-      });
+      new S3Storage(options);
     } catch (err) {
       error = err as ImproperlyConfigured;
     }
     expect(error).toBeInstanceOf(ImproperlyConfigured);
     expect(error!.violations).toEqual([
-      'AWS_S3_OBJECT_PARAMETERS must be a JSON object, such as {"CacheControl": "max-age=86400"}',
-      "AWS_QUERYSTRING_AUTH must be one of true/false/1/0/yes/no (got 'maybe')",
-      "AWS_QUERYSTRING_EXPIRE must be an integer (got 'an hour')",
+      'S3Storage setting \'objectParameters\' from AWS_S3_OBJECT_PARAMETERS must be a JSON object, such as {"CacheControl": "max-age=86400"}',
+      "S3Storage setting 'querystringAuth' from AWS_QUERYSTRING_AUTH must be one of true/false/1/0/yes/no (got 'maybe')",
+      "S3Storage setting 'querystringExpire' from AWS_QUERYSTRING_EXPIRE must be an integer (got 'an hour')",
     ]);
     expect(error!.message).not.toContain('s3cr3t');
+  });
+
+  it('drops the problem of a global name that an option given to it overrides', () => {
+    const options = s3OptionsFromConfig(
+      { AWS_STORAGE_BUCKET_NAME: 'media', AWS_QUERYSTRING_EXPIRE: 'abc' },
+      { querystringExpire: 60 },
+    );
+    expect(new S3Storage(options).querystringExpire).toBe(60);
   });
 
   it('reads a ConfigService, typed values included', async () => {

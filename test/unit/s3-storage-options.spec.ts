@@ -3,15 +3,19 @@
  * class-validator rule of S3StorageOptions, the conflicts between settings, unknown keys. Each
  * message names the setting and never carries the value (it may be a secret).
  */
+import { generateKeyPairSync } from 'node:crypto';
+import { format, inspect } from 'node:util';
 import { getMetadataStorage, validateSync } from 'class-validator';
+import { S3_SETTINGS } from '../../lib/backends/s3/s3-storage.options.js';
 import { ImproperlyConfigured, S3Storage, S3StorageOptions } from '../../lib/index.js';
 import { restoreEnv, setEnv } from '../support/environment.js';
 
 afterEach(restoreEnv);
 
+/** The error of a storage of bucket 'media' with `options`. */
 function refusal(options: object): ImproperlyConfigured {
   try {
-    new S3Storage(options as S3StorageOptions);
+    new S3Storage({ bucketName: 'media', ...options } as S3StorageOptions);
   } catch (err) {
     expect(err).toBeInstanceOf(ImproperlyConfigured);
     return err as ImproperlyConfigured;
@@ -53,7 +57,7 @@ const RULES: [keyof S3StorageOptions, unknown, string][] = [
   ['customDomain', 424254, 'isString'],
   ['customDomain', 'https://SECRET-host.test', 'notContains'],
   ['customDomain', 'SECRET-host.test/', 'matches'],
-  ['cloudfrontKey', 424255, 'isString'],
+  ['cloudfrontKey', 424255, 'isStringOrBuffer'],
   ['cloudfrontKeyId', 424256, 'isString'],
   ['cloudfrontSigner', { sign: 'SECRET-SIGNER' }, 'isCloudFrontSigner'],
   ['signatureVersion', 424257, 'isString'],
@@ -107,9 +111,9 @@ describe('unknown settings', () => {
 
   test('name the subclass that refused them', () => {
     class MediaStorage extends S3Storage {}
-    expect(() => new MediaStorage({ securityTokenIgnoreEnviron: true } as S3StorageOptions)).toThrow(
-      "Invalid setting 'securityTokenIgnoreEnviron' for MediaStorage",
-    );
+    expect(
+      () => new MediaStorage({ bucketName: 'media', securityTokenIgnoreEnviron: true } as S3StorageOptions),
+    ).toThrow("Invalid setting 'securityTokenIgnoreEnviron' for MediaStorage");
   });
 });
 
@@ -134,7 +138,7 @@ describe('credential settings', () => {
 
   test('a session profile outranks the generic AWS_ACCESS_KEY_ID (the SDK chain is not asked)', () => {
     setEnv({ AWS_ACCESS_KEY_ID: 'AKIA', AWS_SECRET_ACCESS_KEY: 'SECRET-KEY-VALUE' });
-    expect(() => new S3Storage({ sessionProfile: 'media' })).not.toThrow();
+    expect(() => new S3Storage({ bucketName: 'media', sessionProfile: 'media' })).not.toThrow();
   });
 
   test.each([
@@ -152,7 +156,7 @@ describe('credential settings', () => {
 
   test('an access key from the options and a secret from AWS_S3_SECRET_ACCESS_KEY make a pair', async () => {
     setEnv({ AWS_S3_SECRET_ACCESS_KEY: 'env-secret' });
-    const storage = new S3Storage({ accessKey: 'AKIA' });
+    const storage = new S3Storage({ bucketName: 'media', accessKey: 'AKIA' });
     expect(await storage.client.config.credentials()).toMatchObject({
       accessKeyId: 'AKIA',
       secretAccessKey: 'env-secret',
@@ -172,11 +176,11 @@ describe('signatureVersion', () => {
   });
 
   test("'s3v4' is accepted", () => {
-    expect(() => new S3Storage({ signatureVersion: 's3v4' })).not.toThrow();
+    expect(() => new S3Storage({ bucketName: 'media', signatureVersion: 's3v4' })).not.toThrow();
   });
 
   test('is ignored when clientConfig is given, as django-storages ignores it', () => {
-    expect(() => new S3Storage({ signatureVersion: 's3', clientConfig: {} })).not.toThrow();
+    expect(() => new S3Storage({ bucketName: 'media', signatureVersion: 's3', clientConfig: {} })).not.toThrow();
   });
 });
 
@@ -189,6 +193,72 @@ describe('verify', () => {
   });
 
   test.each([false, true])('%p is accepted', (verify) => {
-    expect(() => new S3Storage({ verify })).not.toThrow();
+    expect(() => new S3Storage({ bucketName: 'media', verify })).not.toThrow();
+  });
+});
+
+describe('secrets', () => {
+  const pem = generateKeyPairSync('rsa', { modulusLength: 1024 })
+    .privateKey.export({ type: 'pkcs8', format: 'pem' })
+    .toString();
+
+  test('are never shown when the storage or its settings are printed, and stay readable', async () => {
+    const storage = new S3Storage({
+      bucketName: 'media',
+      accessKey: 'AKIA',
+      secretKey: 'SECRET-KEY-VALUE',
+      securityToken: 'SECRET-TOKEN-VALUE',
+      customDomain: 'cdn.example.com',
+      cloudfrontKeyId: 'K1',
+      cloudfrontKey: pem,
+      objectParameters: { SSECustomerAlgorithm: 'AES256', SSECustomerKey: 'SECRET-SSE-C-KEY' },
+    });
+    await storage.client.config.credentials();
+    for (const shown of [
+      inspect(storage, { depth: 10 }),
+      inspect(storage.settings),
+      format('%o', storage.settings),
+      JSON.stringify(storage.settings),
+    ]) {
+      expect(shown).not.toContain('SECRET-');
+      expect(shown).not.toContain(pem.split('\n')[1]);
+    }
+    expect(inspect(storage.settings)).toContain("secretKey: '[redacted]'");
+    expect(inspect(storage.settings)).toContain("SSECustomerKey: '[redacted]'");
+    expect(storage.settings).toMatchObject({ secretKey: 'SECRET-KEY-VALUE', securityToken: 'SECRET-TOKEN-VALUE' });
+    expect(Object.isFrozen(storage.settings)).toBe(true);
+  });
+
+  test('are the ones the settings table marks secret', () => {
+    expect(S3_SETTINGS.filter((row) => row.secret).map((row) => row.option)).toEqual([
+      'secretKey',
+      'securityToken',
+      'cloudfrontKey',
+    ]);
+    expect(S3_SETTINGS.filter((row) => row.secretKeys).map((row) => [row.option, row.secretKeys])).toEqual([
+      ['objectParameters', ['SSECustomerKey']],
+    ]);
+  });
+});
+
+describe('environment', () => {
+  test("keys given as options take the environment's session token, as django-storages' lookup_env", async () => {
+    setEnv({ AWS_SECURITY_TOKEN: 'LEGACY-TOKEN' });
+    const storage = new S3Storage({ bucketName: 'media', accessKey: 'AKIA', secretKey: 'secret' });
+    expect(await storage.client.config.credentials()).toMatchObject({ sessionToken: 'LEGACY-TOKEN' });
+    setEnv({ AWS_SESSION_TOKEN: 'SESSION-TOKEN' });
+    const second = new S3Storage({ bucketName: 'media', accessKey: 'AKIA', secretKey: 'secret' });
+    expect(await second.client.config.credentials()).toMatchObject({ sessionToken: 'SESSION-TOKEN' });
+  });
+
+  test('a securityToken option outranks the environment', async () => {
+    setEnv({ AWS_SESSION_TOKEN: 'SESSION-TOKEN' });
+    const storage = new S3Storage({
+      bucketName: 'media',
+      accessKey: 'AKIA',
+      secretKey: 'secret',
+      securityToken: 'MINE',
+    });
+    expect(await storage.client.config.credentials()).toMatchObject({ sessionToken: 'MINE' });
   });
 });

@@ -3,11 +3,15 @@
  * each naming its storage and setting, and never a secret's value.
  */
 import { generateKeyPairSync } from 'node:crypto';
+import { jest } from '@jest/globals';
 import { Test } from '@nestjs/testing';
 import {
+  getStorageToken,
   ImproperlyConfigured,
   InMemoryStorage,
+  S3StaticStorage,
   S3Storage,
+  s3OptionsFromConfig,
   StorageModule,
   type S3StorageOptions,
   type StorageModuleOptions,
@@ -122,7 +126,7 @@ describe('S3Storage settings checked at start-up', () => {
           backend: S3Storage,
           options: { bucketName: 'b', urlProtocol: 'http', querystringExpire: 0, secretKey: SECRET, accessKey: 'AK' },
         },
-        staticfiles: { backend: S3Storage, options: { addressingStyle: 'dns', colour: 'blue' } },
+        staticfiles: { backend: S3Storage, options: { bucketName: 'assets', addressingStyle: 'dns', colour: 'blue' } },
         memory: { backend: InMemoryStorage, options: { baseURL: '/media/' } },
         broken: { backend: Object as never },
       },
@@ -142,8 +146,76 @@ describe('S3Storage settings checked at start-up', () => {
 
   it('names a subclass in its messages, as django-storages names the class', async () => {
     class MediaStorage extends S3Storage {}
-    const err = await startupError({ storages: { default: { backend: MediaStorage, options: { colour: 'blue' } } } });
+    const err = await startupError({
+      storages: { default: { backend: MediaStorage, options: { bucketName: 'b', colour: 'blue' } } },
+    });
     expect(err.message).toContain("Invalid setting 'colour' for MediaStorage");
+  });
+
+  it('reports rules, global names that did not convert and conflicts of every storage together', async () => {
+    const fromEnvironment = s3OptionsFromConfig({
+      AWS_STORAGE_BUCKET_NAME: 'media',
+      AWS_QUERYSTRING_EXPIRE: 'abc',
+      AWS_S3_FILE_OVERWRITE: 'maybe',
+      AWS_S3_OBJECT_PARAMETERS: `{"SSECustomerKey": "${SECRET}"`,
+      AWS_S3_SECRET_ACCESS_KEY: SECRET,
+      AWS_SESSION_TOKEN: TOKEN,
+    });
+    const err = await startupError({
+      storages: {
+        default: {
+          backend: S3Storage,
+          // A spread keeps what s3OptionsFromConfig found wrong.
+          options: { ...fromEnvironment, urlProtocol: 'http', location: '/media', cloudfrontKey: PEM },
+        },
+        staticfiles: {
+          backend: S3StaticStorage,
+          options: { addressingStyle: 'dns', sessionProfile: 'dev', accessKey: 'AK' },
+        },
+      },
+    });
+    expect(err.violations).toEqual([
+      "default: S3Storage setting 'urlProtocol' must end with ':', such as 'https:'",
+      'default: S3Storage setting \'objectParameters\' from AWS_S3_OBJECT_PARAMETERS must be a JSON object, such as {"CacheControl": "max-age=86400"}',
+      "default: S3Storage setting 'querystringExpire' from AWS_QUERYSTRING_EXPIRE must be an integer (got 'abc')",
+      "default: S3Storage setting 'fileOverwrite' from AWS_S3_FILE_OVERWRITE must be one of true/false/1/0/yes/no (got 'maybe')",
+      "default: S3Storage.location cannot begin with a leading slash. Found '/media'. Use 'media' instead.",
+      'default: AWS_S3_ACCESS_KEY_ID/accessKey and AWS_S3_SECRET_ACCESS_KEY/secretKey must be provided together.',
+      'default: Both AWS_CLOUDFRONT_KEY_ID/cloudfrontKeyId and AWS_CLOUDFRONT_KEY/cloudfrontKey must be provided together.',
+      "staticfiles: S3StaticStorage setting 'addressingStyle' must be 'virtual' or 'path'",
+      'staticfiles: AWS_S3_SESSION_PROFILE/sessionProfile should not be provided with AWS_S3_ACCESS_KEY_ID/accessKey and AWS_S3_SECRET_ACCESS_KEY/secretKey',
+      "staticfiles: S3StaticStorage setting 'bucketName' (AWS_STORAGE_BUCKET_NAME) is not set; only a storage with customDomain that just builds URLs may go without",
+    ]);
+  });
+
+  it('refuses a storage without bucketName, naming the setting', async () => {
+    const err = await startupError({ storages: { default: { backend: S3Storage, options: {} } } });
+    expect(err.message).toBe(
+      "Invalid storage settings: default: S3Storage setting 'bucketName' (AWS_STORAGE_BUCKET_NAME) is not set; only a storage with customDomain that just builds URLs may go without",
+    );
+  });
+
+  it('lets a storage without bucketName build custom-domain URLs, saying so once at start-up', async () => {
+    const emitWarning = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      const app = await Test.createTestingModule({
+        imports: [
+          StorageModule.forRoot({
+            storages: { default: { backend: S3Storage, options: { customDomain: 'cdn.example.com' } } },
+          }),
+        ],
+      }).compile();
+      expect(await app.get<S3Storage>(getStorageToken()).url('a.txt')).toBe('https://cdn.example.com/a.txt');
+      await app.close();
+      expect(emitWarning.mock.calls).toEqual([
+        [
+          'S3Storage has no bucketName: it only builds URLs on cdn.example.com; reading, writing or listing files fails',
+          { code: 'NESTJS_STORAGES_NO_BUCKET' },
+        ],
+      ]);
+    } finally {
+      emitWarning.mockRestore();
+    }
   });
 
   it('rejects invalid options in the constructor too, without the module', () => {

@@ -3,7 +3,7 @@
  * presigned URLs compared with the SDK's own getSignedUrl, and the rules of django-storages'
  * url() (reference §4.9). Nothing here talks to a server; test/integration/urls.spec.ts does.
  */
-import { createVerify, generateKeyPairSync } from 'node:crypto';
+import { createPrivateKey, createVerify, generateKeyPairSync } from 'node:crypto';
 import { jest } from '@jest/globals';
 import {
   DeleteObjectCommand,
@@ -86,6 +86,7 @@ describe('CloudFront signed URLs', () => {
 
   function signed(options: S3StorageOptions = {}) {
     return new S3Storage({
+      bucketName: 'media',
       customDomain: 'mock.cloudfront.net',
       cloudfrontKey: privateKey,
       cloudfrontKeyId: 'test-key',
@@ -134,9 +135,23 @@ describe('CloudFront signed URLs', () => {
     const signer: CloudFrontSigner = {
       generatePresignedUrl: (url, date) => (calls.push([url, date]), `${url}#signed`),
     };
-    const storage = new S3Storage({ customDomain: 'cdn.example.com', cloudfrontSigner: signer });
+    const storage = new S3Storage({ bucketName: 'media', customDomain: 'cdn.example.com', cloudfrontSigner: signer });
     expect(await storage.url('a b.txt', { expire: 30 })).toBe('https://cdn.example.com/a%20b.txt#signed');
     expect(calls).toEqual([['https://cdn.example.com/a%20b.txt', new Date(now + 30_000)]]);
+  });
+
+  const pkcs8 = createPrivateKey(privateKey).export({ type: 'pkcs8', format: 'pem' }).toString();
+
+  test.each([
+    ['a PKCS#1 PEM in a Buffer', Buffer.from(privateKey)],
+    ['a PKCS#8 PEM string', pkcs8],
+    ['a PKCS#8 PEM in a Buffer', Buffer.from(pkcs8)],
+  ])('signs with %s as cloudfrontKey, as with the PKCS#1 string', async (_, cloudfrontKey) => {
+    expect(privateKey).toContain('BEGIN RSA PRIVATE KEY');
+    expect(pkcs8).toContain('BEGIN PRIVATE KEY');
+    const url = await signed({ cloudfrontKey }).url('file.txt');
+    expect(verify(url)).toEqual({ resource: 'https://mock.cloudfront.net/file.txt', expires: epoch + 3600 });
+    expect(url).toBe(await signed().url('file.txt'));
   });
 
   test('caches one signer per key id and key', () => {

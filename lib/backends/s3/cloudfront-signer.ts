@@ -9,9 +9,9 @@ import type { CloudFrontSigner } from './s3-storage.options.js';
 /** Signers by key id and key, shared by every storage (django-storages' `_signers`). */
 const signers = new Map<string, CloudFrontSigner>();
 
-/** The signer of a CloudFront key pair, built once per key id and key. */
-export function cloudfrontSigner(keyPairId: string, privateKey: string): CloudFrontSigner {
-  const cacheKey = `${keyPairId}:${privateKey}`;
+/** The signer of a CloudFront key pair (a PKCS#1 or PKCS#8 PEM, as text or bytes), built once per key id and key. */
+export function cloudfrontSigner(keyPairId: string, privateKey: string | Buffer): CloudFrontSigner {
+  const cacheKey = `${keyPairId}:${privateKey.toString()}`;
   let signer = signers.get(cacheKey);
   if (!signer) {
     // Parsed once: parsing the PEM costs more than the RSA signature itself.

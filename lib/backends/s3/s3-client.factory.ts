@@ -13,16 +13,10 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { HttpsProxyAgent } from 'hpagent';
 import { ImproperlyConfigured } from '../../core/errors.js';
 import { definedOptions } from '../../core/validate-options.js';
-import type { S3StorageOptions } from './s3-storage.options.js';
+import type { S3Settings } from './s3-settings.js';
 
-/** Whether `endpointUrl` is a server other than AWS's own (MinIO, R2, Ceph, s3rver...). */
-export function isThirdPartyEndpoint(endpointUrl: string | undefined): boolean {
-  if (!endpointUrl) return false;
-  const host = new URL(endpointUrl).hostname;
-  return !/(^|\.)amazonaws\.com(\.cn)?$/.test(host);
-}
-
-export function createS3Client(options: S3StorageOptions, backend = 'S3Storage'): S3Client {
+/** The client of a storage with these settings (resolved: the environment has been read). */
+export function createS3Client(options: S3Settings, backend = 'S3Storage'): S3Client {
   const { endpointUrl, clientConfig, sessionProfile } = options;
   const region = options.regionName ?? defaultRegion(sessionProfile);
   const config: S3ClientConfig = {
@@ -48,15 +42,8 @@ export function createS3Client(options: S3StorageOptions, backend = 'S3Storage')
     config.profile = sessionProfile;
     config.credentials = fromProfile(sessionProfile);
   }
-  // R2, B2, MinIO and Ceph refuse the SDK's default checksum headers or aws-chunked bodies, and
-  // s3rver stores the framing as the object. The SDK's own environment variables still win.
-  const thirdParty = isThirdPartyEndpoint(endpointUrl);
-  config.requestChecksumCalculation =
-    options.requestChecksumCalculation ??
-    (thirdParty && !process.env.AWS_REQUEST_CHECKSUM_CALCULATION ? 'WHEN_REQUIRED' : undefined);
-  config.responseChecksumValidation =
-    options.responseChecksumValidation ??
-    (thirdParty && !process.env.AWS_RESPONSE_CHECKSUM_VALIDATION ? 'WHEN_REQUIRED' : undefined);
+  config.requestChecksumCalculation = options.requestChecksumCalculation;
+  config.responseChecksumValidation = options.responseChecksumValidation;
   return new S3Client({ ...definedOptions(config), ...clientConfig });
 }
 
@@ -75,14 +62,15 @@ function fromProfile(profile: string): CredentialProvider {
 }
 
 /**
- * The region when `regionName` is not set: AWS_REGION or AWS_DEFAULT_REGION, else the profile's
- * `region`, else us-east-1 (botocore's global S3 endpoint). Unlike the SDK's default, a missing
- * region is not an error and never asks the instance metadata service.
+ * The region when neither `regionName` nor the environment (AWS_REGION, AWS_DEFAULT_REGION, read
+ * with the settings) gives one: the profile's `region`, else us-east-1 (botocore's global S3
+ * endpoint). Unlike the SDK's default, a missing region is not an error and never asks the
+ * instance metadata service.
  */
 function defaultRegion(profile: string | undefined): () => Promise<string> {
   return loadConfig(
     {
-      environmentVariableSelector: (env) => env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
+      environmentVariableSelector: () => undefined,
       configFileSelector: NODE_REGION_CONFIG_OPTIONS.configFileSelector,
       default: () => 'us-east-1',
     },
@@ -106,7 +94,7 @@ function plainHttpEndpoint(region: string | (() => Promise<string>)) {
  */
 const TIMEOUTS = { connectionTimeout: 60_000, socketTimeout: 60_000 };
 
-function requestHandler(options: S3StorageOptions, backend: string): NodeHttpHandler {
+function requestHandler(options: S3Settings, backend: string): NodeHttpHandler {
   const tls: { rejectUnauthorized?: boolean; ca?: string } = {};
   if (options.verify === false) tls.rejectUnauthorized = false;
   if (typeof options.verify === 'string') {

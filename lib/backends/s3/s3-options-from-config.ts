@@ -1,46 +1,24 @@
 /**
  * Django's global settings for S3Storage, read from `ConfigService` or `process.env`: each
- * option from its global names (first set wins: `AWS_S3_*` before `AWS_*`), converted from text,
- * every conversion failure reported at once by variable name.
+ * option from its global names in the settings table (first set wins: `AWS_S3_*` before
+ * `AWS_*`), converted from text. A value that does not convert is left out and its problem is
+ * carried on the result, so the storage built from it reports it with every other problem.
  */
-import { ImproperlyConfigured } from '../../core/errors.js';
-import type { S3StorageOptions } from './s3-storage.options.js';
+import { S3_SETTINGS, type S3StorageOptions } from './s3-storage.options.js';
+import type { S3SettingRow } from './s3-setting.decorator.js';
 
-type Kind = 'string' | 'boolean' | 'integer' | 'json' | 'list';
+/** A global name whose text did not convert: which option, which name, what is wrong. */
+export interface GlobalNameProblem {
+  option: string;
+  name: string;
+  problem: string;
+}
 
-/** Each option's global names, in the order they are looked up, and how their text is read. */
-export const S3_GLOBAL_NAMES: { [K in keyof S3StorageOptions]?: [names: string[], kind: Kind] } = {
-  sessionProfile: [['AWS_S3_SESSION_PROFILE'], 'string'],
-  accessKey: [['AWS_S3_ACCESS_KEY_ID', 'AWS_ACCESS_KEY_ID'], 'string'],
-  secretKey: [['AWS_S3_SECRET_ACCESS_KEY', 'AWS_SECRET_ACCESS_KEY'], 'string'],
-  securityToken: [['AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN'], 'string'],
-  bucketName: [['AWS_STORAGE_BUCKET_NAME'], 'string'],
-  objectParameters: [['AWS_S3_OBJECT_PARAMETERS'], 'json'],
-  defaultAcl: [['AWS_DEFAULT_ACL'], 'string'],
-  querystringAuth: [['AWS_QUERYSTRING_AUTH'], 'boolean'],
-  querystringExpire: [['AWS_QUERYSTRING_EXPIRE'], 'integer'],
-  maxMemorySize: [['AWS_S3_MAX_MEMORY_SIZE'], 'integer'],
-  urlProtocol: [['AWS_S3_URL_PROTOCOL'], 'string'],
-  fileOverwrite: [['AWS_S3_FILE_OVERWRITE'], 'boolean'],
-  location: [['AWS_LOCATION'], 'string'],
-  gzip: [['AWS_IS_GZIPPED'], 'boolean'],
-  gzipContentTypes: [['GZIP_CONTENT_TYPES'], 'list'],
-  regionName: [['AWS_S3_REGION_NAME'], 'string'],
-  useSsl: [['AWS_S3_USE_SSL'], 'boolean'],
-  verify: [['AWS_S3_VERIFY'], 'string'],
-  endpointUrl: [['AWS_S3_ENDPOINT_URL'], 'string'],
-  addressingStyle: [['AWS_S3_ADDRESSING_STYLE'], 'string'],
-  proxies: [['AWS_S3_PROXIES'], 'json'],
-  transferConfig: [['AWS_S3_TRANSFER_CONFIG'], 'json'],
-  customDomain: [['AWS_S3_CUSTOM_DOMAIN'], 'string'],
-  cloudfrontKey: [['AWS_CLOUDFRONT_KEY'], 'string'],
-  cloudfrontKeyId: [['AWS_CLOUDFRONT_KEY_ID'], 'string'],
-  signatureVersion: [['AWS_S3_SIGNATURE_VERSION'], 'string'],
-  useThreads: [['AWS_S3_USE_THREADS'], 'boolean'],
-  fileBufferSize: [['AWS_S3_FILE_BUFFER_SIZE'], 'integer'],
-  requestChecksumCalculation: [['AWS_REQUEST_CHECKSUM_CALCULATION'], 'string'],
-  responseChecksumValidation: [['AWS_RESPONSE_CHECKSUM_VALIDATION'], 'string'],
-};
+/**
+ * Where `s3OptionsFromConfig` leaves the problems of its conversions. A registered symbol, so
+ * one copy of the package sees what another made; enumerable, so a spread keeps it.
+ */
+const GLOBAL_NAME_PROBLEMS: unique symbol = Symbol.for('nestjs-storages.globalNameProblems') as never;
 
 /** The generic AWS names a session profile outranks (the profile is meant to win over them). */
 const GENERIC_CREDENTIALS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN'];
@@ -75,23 +53,31 @@ export function s3OptionsFromConfig(
       : (name: string) => (config as Record<string, unknown>)[name];
   const profile = present(lookup('AWS_S3_SESSION_PROFILE'));
 
-  const result: Record<string, unknown> = {};
-  const problems: string[] = [];
-  for (const [option, [names, kind]] of Object.entries(S3_GLOBAL_NAMES) as [string, [string[], Kind]][]) {
-    for (const name of names) {
+  const result: Record<string | symbol, unknown> = {};
+  const problems: GlobalNameProblem[] = [];
+  for (const setting of S3_SETTINGS) {
+    for (const name of setting.globalNames) {
       if (profile && GENERIC_CREDENTIALS.includes(name)) continue;
       const raw = lookup(name);
       if (!present(raw)) continue;
       try {
-        result[option] = convert(raw, kind, option);
+        result[setting.option] = convert(raw, setting);
       } catch (err) {
-        problems.push(`${name} ${(err as Error).message}`);
+        problems.push({ option: setting.option, name, problem: (err as Error).message });
       }
       break;
     }
   }
-  if (problems.length) throw new ImproperlyConfigured(problems);
-  return { ...result, ...options } as S3StorageOptions;
+  Object.assign(result, options);
+  // An option given here wins over its global names, so their text no longer matters.
+  const unsettled = problems.filter(({ option }) => !(option in options));
+  if (unsettled.length) result[GLOBAL_NAME_PROBLEMS] = unsettled;
+  return result as S3StorageOptions;
+}
+
+/** The conversion problems `s3OptionsFromConfig` carried on `options`, if any. */
+export function globalNameProblems(options: object): readonly GlobalNameProblem[] {
+  return (options as { [GLOBAL_NAME_PROBLEMS]?: GlobalNameProblem[] })[GLOBAL_NAME_PROBLEMS] ?? [];
 }
 
 /** Python's `lookup_env`: unset and empty values do not count. */
@@ -99,22 +85,26 @@ function present(value: unknown): boolean {
   return value !== undefined && value !== null && value !== '';
 }
 
-function convert(raw: unknown, kind: Kind, option: string): unknown {
+/** The value of a global name's text, as the setting's row says; throws what is wrong, never a secret. */
+function convert(raw: unknown, { from, secret }: S3SettingRow): unknown {
   if (typeof raw !== 'string') return raw; // a ConfigService may already hold typed values
   const text = raw.trim();
-  switch (kind) {
+  const got = secret ? '' : ` (got '${text}')`;
+  switch (from) {
     case 'string':
+      return raw;
+    case 'boolean-or-path':
       // AWS_S3_VERIFY: 'False' turns verification off, as the Python setting False does.
-      if (option === 'verify' && FALSE.includes(text.toLowerCase())) return false;
-      if (option === 'verify' && TRUE.includes(text.toLowerCase())) return true;
+      if (FALSE.includes(text.toLowerCase())) return false;
+      if (TRUE.includes(text.toLowerCase())) return true;
       return raw;
     case 'boolean':
       if (TRUE.includes(text.toLowerCase())) return true;
       if (FALSE.includes(text.toLowerCase())) return false;
-      throw new Error(`must be one of true/false/1/0/yes/no (got '${text}')`);
+      throw new Error(`must be one of true/false/1/0/yes/no${got}`);
     case 'integer':
       if (/^[+-]?\d+$/.test(text)) return Number(text);
-      throw new Error(`must be an integer (got '${text}')`);
+      throw new Error(`must be an integer${got}`);
     case 'list':
       return text
         .replace(/^[([]|[)\]]$/g, '')
@@ -122,9 +112,10 @@ function convert(raw: unknown, kind: Kind, option: string): unknown {
         .map((item) => item.trim().replace(/^['"]|['"]$/g, ''))
         .filter(Boolean);
     case 'json':
+    case 'transfer-config':
       try {
         const value: unknown = JSON.parse(text);
-        return option === 'transferConfig' ? fromPythonTransferConfig(value) : value;
+        return from === 'transfer-config' ? fromPythonTransferConfig(value) : value;
       } catch {
         // The value may hold secrets (SSECustomerKey): say where, not what.
         throw new Error('must be a JSON object, such as {"CacheControl": "max-age=86400"}');

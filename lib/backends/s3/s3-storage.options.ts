@@ -1,7 +1,7 @@
 /**
- * The settings of `S3Storage`: django-storages' `OPTIONS`, camelCased, checked with
- * class-validator when the storage is built. Each names its django-storages setting and the
- * global (environment) name `s3OptionsFromConfig` reads it from.
+ * The settings of `S3Storage`: django-storages' `OPTIONS`, camelCased, each declared once as a
+ * property of `S3StorageOptions` with its row of the settings table (`@S3Setting`) and the
+ * class-validator rules it is checked with when a storage is built.
  */
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import {
@@ -15,8 +15,18 @@ import {
   Max,
   Min,
   NotContains,
-  ValidateBy,
 } from 'class-validator';
+import {
+  IsCloudFrontSigner,
+  IsFalseOrPath,
+  IsHttpUrl,
+  IsS3Client,
+  IsStringMap,
+  IsStringOrBuffer,
+  IsTransferConfig,
+  KeysIn,
+} from './s3-option.validators.js';
+import { S3Setting, s3SettingsOf } from './s3-setting.decorator.js';
 
 export const MiB = 1024 * 1024;
 /** SigV4 presigned URLs live at most 7 days. */
@@ -29,7 +39,7 @@ export interface CloudFrontSigner {
 
 /** `transferConfig`: how `save()` streams large content (boto3's `TransferConfig`). */
 export interface TransferConfig {
-  /** Bytes per multipart part, at least 5 MiB (`multipart_chunksize`). Default 5 MiB, as lib-storage. */
+  /** Bytes per multipart part, at least 5 MiB (`multipart_chunksize`). Default 5 MiB. */
   partSize?: number;
   /** Parts uploaded at once (`max_concurrency`). Default 4. */
   queueSize?: number;
@@ -82,219 +92,242 @@ export const OBJECT_PARAMETERS = [
 
 export const CHECKSUM_MODES = ['WHEN_SUPPORTED', 'WHEN_REQUIRED'] as const;
 
-const TRANSFER_CONFIG_KEYS = ['partSize', 'queueSize', 'multipartThreshold'];
+/**
+ * `transferConfig` when unset: every part in flight is held in memory, plus the one being filled,
+ * so 5 MiB parts, 4 at a time, keep a streamed save's memory low.
+ */
+export const TRANSFER_DEFAULTS: Readonly<Required<TransferConfig>> = Object.freeze({
+  partSize: 5 * MiB,
+  queueSize: 4,
+  multipartThreshold: 5 * MiB,
+});
 
-function KeysIn(allowed: readonly string[], what: string): PropertyDecorator {
-  return ValidateBy({
-    name: 'keysIn',
-    validator: {
-      validate: (value) =>
-        typeof value === 'object' && value !== null && Object.keys(value).every((key) => allowed.includes(key)),
-      defaultMessage: (args) => {
-        const unknown = Object.keys((args?.value as object) ?? {}).filter((key) => !allowed.includes(key));
-        return `has unknown ${what} ${unknown.map((k) => `'${k}'`).join(', ')} (allowed: ${allowed.join(', ')})`;
-      },
-    },
-  });
-}
-
-function IsTransferConfig(): PropertyDecorator {
-  return ValidateBy({
-    name: 'isTransferConfig',
-    validator: {
-      validate: (value: TransferConfig) => {
-        if (typeof value !== 'object' || value === null) return false;
-        if (!Object.keys(value).every((key) => TRANSFER_CONFIG_KEYS.includes(key))) return false;
-        const { partSize, queueSize, multipartThreshold } = value;
-        const int = (n: unknown, min: number) => n === undefined || (Number.isInteger(n) && (n as number) >= min);
-        return int(partSize, 5 * MiB) && int(queueSize, 1) && int(multipartThreshold, 0);
-      },
-      defaultMessage: () =>
-        'must be an object of partSize (integer, at least 5 MiB), queueSize (integer, at least 1) and multipartThreshold (integer bytes)',
-    },
-  });
-}
-
-function IsCloudFrontSigner(): PropertyDecorator {
-  return ValidateBy({
-    name: 'isCloudFrontSigner',
-    validator: {
-      validate: (value) => value === null || typeof (value as CloudFrontSigner)?.generatePresignedUrl === 'function',
-      defaultMessage: () => 'must be null (no signing) or an object with generatePresignedUrl(url, dateLessThan)',
-    },
-  });
-}
-
-function IsS3Client(): PropertyDecorator {
-  return ValidateBy({
-    name: 'isS3Client',
-    validator: {
-      validate: (value) => typeof (value as S3Client)?.send === 'function',
-      defaultMessage: () => 'must be an S3Client',
-    },
-  });
-}
-
-function IsHttpUrl(): PropertyDecorator {
-  return ValidateBy({
-    name: 'isHttpUrl',
-    validator: {
-      validate: (value) => {
-        if (typeof value !== 'string') return false;
-        try {
-          return ['http:', 'https:'].includes(new URL(value).protocol);
-        } catch {
-          return false;
-        }
-      },
-      defaultMessage: () => "must be an http:// or https:// URL, such as 'http://127.0.0.1:9000'",
-    },
-  });
-}
-
-function IsStringMap(): PropertyDecorator {
-  return ValidateBy({
-    name: 'isStringMap',
-    validator: {
-      validate: (value) =>
-        typeof value === 'object' && value !== null && Object.values(value).every((v) => typeof v === 'string'),
-      defaultMessage: () => "must be an object of strings, such as { https: 'proxy.example.com:3128' }",
-    },
-  });
-}
-
-function IsFalseOrPath(): PropertyDecorator {
-  return ValidateBy({
-    name: 'isFalseOrPath',
-    validator: {
-      validate: (value) => typeof value === 'boolean' || (typeof value === 'string' && value.length > 0),
-      defaultMessage: () => 'must be false (no TLS verification) or the path of a CA bundle',
-    },
-  });
-}
-
+/**
+ * The settings table of S3Storage: each option's `@S3Setting` row (django-storages' name, the
+ * global names `s3OptionsFromConfig` reads in order, how their text converts, the default,
+ * secret or not) beside its class-validator rules. Nothing else declares a setting.
+ */
 export class S3StorageOptions {
-  /** `session_profile` / AWS_S3_SESSION_PROFILE: a profile of the shared AWS config files. Excludes the keys. */
+  /** A profile of the shared AWS config files. Excludes the keys. */
+  @S3Setting({
+    django: 'session_profile',
+    globalNames: ['AWS_S3_SESSION_PROFILE'],
+    environment: ['AWS_S3_SESSION_PROFILE'],
+  })
   @IsOptional()
   @IsString({ message: 'must be a string' })
   sessionProfile?: string;
 
-  /** `access_key` / AWS_S3_ACCESS_KEY_ID, AWS_ACCESS_KEY_ID. */
+  /** The access key ID; with `secretKey`. */
+  @S3Setting({
+    django: 'access_key',
+    globalNames: ['AWS_S3_ACCESS_KEY_ID', 'AWS_ACCESS_KEY_ID'],
+    environment: ['AWS_S3_ACCESS_KEY_ID'],
+  })
   @IsOptional()
   @IsString({ message: 'must be a string' })
   accessKey?: string;
 
-  /** `secret_key` / AWS_S3_SECRET_ACCESS_KEY, AWS_SECRET_ACCESS_KEY. Never printed. */
+  /** The secret access key; with `accessKey`. Never printed. */
+  @S3Setting({
+    django: 'secret_key',
+    globalNames: ['AWS_S3_SECRET_ACCESS_KEY', 'AWS_SECRET_ACCESS_KEY'],
+    environment: ['AWS_S3_SECRET_ACCESS_KEY'],
+    secret: true,
+  })
   @IsOptional()
   @IsString({ message: 'must be a string' })
   secretKey?: string;
 
-  /** `security_token` / AWS_SESSION_TOKEN, AWS_SECURITY_TOKEN. Never printed. */
+  /** The session token of temporary keys. Never printed. */
+  @S3Setting({
+    django: 'security_token',
+    globalNames: ['AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN'],
+    environment: ['AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN'],
+    secret: true,
+    note: 'with keys',
+  })
   @IsOptional()
   @IsString({ message: 'must be a string' })
   securityToken?: string;
 
-  /** `bucket_name` / AWS_STORAGE_BUCKET_NAME. */
+  /** The bucket. Required, unless the storage only builds `customDomain` URLs. */
+  @S3Setting({
+    django: 'bucket_name',
+    globalNames: ['AWS_STORAGE_BUCKET_NAME'],
+    note: 'required, unless only `customDomain` URLs are built',
+  })
   @IsOptional()
   @IsString({ message: 'must be a string' })
   @Matches(/^\S+$/, { message: 'must be a bucket name' })
   bucketName?: string;
 
-  /** `object_parameters` / AWS_S3_OBJECT_PARAMETERS: PutObject parameters for every write. Default `{}`. */
+  /** PutObject parameters for every write; see `getObjectParameters()`. */
+  @S3Setting({
+    django: 'object_parameters',
+    globalNames: ['AWS_S3_OBJECT_PARAMETERS'],
+    from: 'json',
+    default: {},
+    secretKeys: ['SSECustomerKey'],
+  })
   @IsOptional()
   @IsObject({ message: 'must be an object' })
   @KeysIn(OBJECT_PARAMETERS, 'parameter')
   objectParameters?: Record<string, unknown>;
 
-  /** `default_acl` / AWS_DEFAULT_ACL: a canned ACL, sent only when `objectParameters` has no `ACL`. */
+  /** A canned ACL, sent only when `objectParameters` has no `ACL`. */
+  @S3Setting({ django: 'default_acl', globalNames: ['AWS_DEFAULT_ACL'], note: 'private, no ACL sent' })
   @IsOptional()
   @IsIn(CANNED_ACLS, { message: `must be a canned ACL: ${CANNED_ACLS.join(', ')}` })
   defaultAcl?: (typeof CANNED_ACLS)[number] | null;
 
-  /** `querystring_auth` / AWS_QUERYSTRING_AUTH: sign URLs. Default true (false for `S3StaticStorage`). */
+  /** Sign URLs. */
+  @S3Setting({
+    django: 'querystring_auth',
+    globalNames: ['AWS_QUERYSTRING_AUTH'],
+    from: 'boolean',
+    default: true,
+    note: '`false` for `S3StaticStorage`',
+  })
   @IsOptional()
   @IsBoolean({ message: 'must be a boolean' })
   querystringAuth?: boolean;
 
-  /** `querystring_expire` / AWS_QUERYSTRING_EXPIRE: seconds a signed URL lives, 1 to 604800. Default 3600. */
+  /** Seconds a signed URL lives. */
+  @S3Setting({
+    django: 'querystring_expire',
+    globalNames: ['AWS_QUERYSTRING_EXPIRE'],
+    from: 'integer',
+    default: 3600,
+    note: '1 to 604800',
+  })
   @IsOptional()
   @IsInt({ message: 'must be an integer number of seconds' })
   @Min(1, { message: 'must be at least 1 second' })
   @Max(MAX_PRESIGN_EXPIRY, { message: 'must be at most 604800 seconds (7 days, the SigV4 limit)' })
   querystringExpire?: number;
 
-  /** `max_memory_size` / AWS_S3_MAX_MEMORY_SIZE: bytes an open file buffers in memory before a temporary file. 0 = never roll over. */
+  /** Bytes an open file buffers in memory before a temporary file. */
+  @S3Setting({
+    django: 'max_memory_size',
+    globalNames: ['AWS_S3_MAX_MEMORY_SIZE'],
+    from: 'integer',
+    default: 0,
+    note: 'never roll over',
+  })
   @IsOptional()
   @IsInt({ message: 'must be an integer number of bytes' })
   @Min(0, { message: 'must not be negative' })
   maxMemorySize?: number;
 
-  /** `url_protocol` / AWS_S3_URL_PROTOCOL: scheme of custom-domain URLs, ending in ':'. Default 'https:'. */
+  /** Scheme of custom-domain URLs, ending in ':'. */
+  @S3Setting({
+    django: 'url_protocol',
+    globalNames: ['AWS_S3_URL_PROTOCOL'],
+    default: 'https:',
+    note: 'must end in `:`',
+  })
   @IsOptional()
   @IsString({ message: 'must be a string' })
   @Matches(/^[a-z][a-z0-9+.-]*:$/i, { message: "must end with ':', such as 'https:'" })
   urlProtocol?: string;
 
-  /** `file_overwrite` / AWS_S3_FILE_OVERWRITE: a save under an existing name replaces it. Default true. */
+  /** A save under an existing name replaces it. */
+  @S3Setting({ django: 'file_overwrite', globalNames: ['AWS_S3_FILE_OVERWRITE'], from: 'boolean', default: true })
   @IsOptional()
   @IsBoolean({ message: 'must be a boolean' })
   fileOverwrite?: boolean;
 
-  /** `location` / AWS_LOCATION: key prefix of every file, without a leading '/'. Default ''. */
+  /** Key prefix of every file, without a leading '/'. */
+  @S3Setting({ django: 'location', globalNames: ['AWS_LOCATION'], default: '', note: 'no leading `/`' })
   @IsOptional()
   @IsString({ message: 'must be a string' })
   location?: string;
 
-  /** `gzip` / AWS_IS_GZIPPED: gzip content of the `gzipContentTypes` on save. Default false. */
+  /** Gzip content of the `gzipContentTypes` on save. */
+  @S3Setting({ django: 'gzip', globalNames: ['AWS_IS_GZIPPED'], from: 'boolean', default: false })
   @IsOptional()
   @IsBoolean({ message: 'must be a boolean' })
   gzip?: boolean;
 
-  /** `gzip_content_types` / GZIP_CONTENT_TYPES: content types gzipped when `gzip` is on. */
+  /** Content types gzipped when `gzip` is on. */
+  @S3Setting({
+    django: 'gzip_content_types',
+    globalNames: ['GZIP_CONTENT_TYPES'],
+    from: 'list',
+    default: ['text/css', 'text/javascript', 'application/javascript', 'application/x-javascript', 'image/svg+xml'],
+  })
   @IsOptional()
   @IsString({ each: true, message: 'must be a list of content types' })
   gzipContentTypes?: string[];
 
-  /** `region_name` / AWS_S3_REGION_NAME. */
+  /** The region; when unset, AWS_REGION, else the profile's, else us-east-1. */
+  @S3Setting({
+    django: 'region_name',
+    globalNames: ['AWS_S3_REGION_NAME'],
+    environment: ['AWS_REGION', 'AWS_DEFAULT_REGION'],
+    note: "else the profile's, else `us-east-1`",
+  })
   @IsOptional()
   @IsString({ message: 'must be a string' })
   regionName?: string;
 
-  /** `use_ssl` / AWS_S3_USE_SSL: HTTPS to S3 (an `endpointUrl` brings its own scheme). Default true. */
+  /** HTTPS to S3 (an `endpointUrl` brings its own scheme). */
+  @S3Setting({ django: 'use_ssl', globalNames: ['AWS_S3_USE_SSL'], from: 'boolean', default: true })
   @IsOptional()
   @IsBoolean({ message: 'must be a boolean' })
   useSsl?: boolean;
 
-  /** `verify` / AWS_S3_VERIFY: false to skip TLS verification, or a CA bundle path. */
+  /** False to skip TLS verification, or a CA bundle path. */
+  @S3Setting({
+    django: 'verify',
+    globalNames: ['AWS_S3_VERIFY'],
+    from: 'boolean-or-path',
+    note: '`false`, or a CA bundle path',
+  })
   @IsOptional()
   @IsFalseOrPath()
   verify?: boolean | string;
 
-  /** `endpoint_url` / AWS_S3_ENDPOINT_URL: an S3-compatible server, such as MinIO, R2 or Ceph. */
+  /** An S3-compatible server, such as MinIO, R2 or Ceph. */
+  @S3Setting({ django: 'endpoint_url', globalNames: ['AWS_S3_ENDPOINT_URL'] })
   @IsOptional()
   @IsHttpUrl()
   endpointUrl?: string;
 
-  /** `addressing_style` / AWS_S3_ADDRESSING_STYLE: 'virtual' or 'path'. */
+  /** 'virtual' or 'path'; path by default with an `endpointUrl`. */
+  @S3Setting({
+    django: 'addressing_style',
+    globalNames: ['AWS_S3_ADDRESSING_STYLE'],
+    note: "`'virtual'` or `'path'`; path with `endpointUrl`",
+  })
   @IsOptional()
   @IsIn(['virtual', 'path'], { message: "must be 'virtual' or 'path'" })
   addressingStyle?: 'virtual' | 'path';
 
   /**
-   * `proxies` / AWS_S3_PROXIES: proxy by scheme, or by the endpoint's `scheme://host[:port]`, such as
+   * Proxy by scheme, or by the endpoint's `scheme://host[:port]`, such as
    * `{ https: 'proxy:3128', 'http://minio:9000': 'other-proxy:3128' }`. Plain http is forwarded
    * through the proxy as urllib3 does; https goes in a CONNECT tunnel. Replaced by `clientConfig`.
    */
+  @S3Setting({ django: 'proxies', globalNames: ['AWS_S3_PROXIES'], from: 'json' })
   @IsOptional()
   @IsStringMap()
   proxies?: Record<string, string>;
 
-  /** `transfer_config` / AWS_S3_TRANSFER_CONFIG: part size and parallelism of streamed saves. */
+  /** Part size and parallelism of streamed saves; keys left out keep their defaults. */
+  @S3Setting({
+    django: 'transfer_config',
+    globalNames: ['AWS_S3_TRANSFER_CONFIG'],
+    from: 'transfer-config',
+    default: TRANSFER_DEFAULTS,
+  })
   @IsOptional()
-  @IsTransferConfig()
+  @IsTransferConfig(Object.keys(TRANSFER_DEFAULTS), 5 * MiB)
   transferConfig?: TransferConfig;
 
-  /** `custom_domain` / AWS_S3_CUSTOM_DOMAIN: host (and path) of public URLs, such as a CloudFront domain. */
+  /** Host (and path) of public URLs, such as a CloudFront domain. */
+  @S3Setting({ django: 'custom_domain', globalNames: ['AWS_S3_CUSTOM_DOMAIN'] })
   @IsOptional()
   @IsString({ message: 'must be a string' })
   @NotContains('://', {
@@ -303,57 +336,95 @@ export class S3StorageOptions {
   @Matches(/[^/]$/, { message: "must not end with '/'" })
   customDomain?: string;
 
-  /** `cloudfront_key` / AWS_CLOUDFRONT_KEY: PEM private key for CloudFront signed URLs. Never printed. */
+  /** PEM private key (PKCS#1 or PKCS#8) for CloudFront signed URLs, as a string or a Buffer. Never printed. */
+  @S3Setting({
+    django: 'cloudfront_key',
+    globalNames: ['AWS_CLOUDFRONT_KEY'],
+    secret: true,
+    note: 'PEM, string or `Buffer`',
+  })
   @IsOptional()
-  @IsString({ message: 'must be a PEM string' })
-  cloudfrontKey?: string;
+  @IsStringOrBuffer()
+  cloudfrontKey?: string | Buffer;
 
-  /** `cloudfront_key_id` / AWS_CLOUDFRONT_KEY_ID: the CloudFront public key ID. */
+  /** The CloudFront public key ID; with `cloudfrontKey`. */
+  @S3Setting({ django: 'cloudfront_key_id', globalNames: ['AWS_CLOUDFRONT_KEY_ID'] })
   @IsOptional()
   @IsString({ message: 'must be a string' })
   cloudfrontKeyId?: string;
 
-  /** `cloudfront_signer`: null disables CloudFront signing; an object signs as given. */
+  /** null disables CloudFront signing; an object signs as given. Default: built from key and key id. */
+  @S3Setting({ django: 'cloudfront_signer', note: 'from key + key id; `null` disables signing' })
   @IsOptional()
   @IsCloudFrontSigner()
   cloudfrontSigner?: CloudFrontSigner | null;
 
-  /** `signature_version` / AWS_S3_SIGNATURE_VERSION: 's3v4' (the only one SDK v3 signs with). */
+  /** 's3v4', the only one SDK v3 signs with. */
+  @S3Setting({
+    django: 'signature_version',
+    globalNames: ['AWS_S3_SIGNATURE_VERSION'],
+    default: 's3v4',
+    note: 'the only one SDK v3 signs with',
+  })
   @IsOptional()
   @IsString({ message: 'must be a string' })
   signatureVersion?: string;
 
-  /** `client_config`: S3ClientConfig merged last; overrides addressingStyle, signatureVersion and proxies. */
+  /** S3ClientConfig merged last; replaces addressingStyle, signatureVersion and proxies. */
+  @S3Setting({ django: 'client_config', note: 'an `S3ClientConfig`' })
   @IsOptional()
   @IsObject({ message: 'must be an S3ClientConfig object' })
   clientConfig?: S3ClientConfig;
 
-  /** `use_threads` / AWS_S3_USE_THREADS (deprecated): false uploads parts one at a time. */
+  /** Deprecated: false uploads parts one at a time. */
+  @S3Setting({
+    django: 'use_threads',
+    globalNames: ['AWS_S3_USE_THREADS'],
+    from: 'boolean',
+    default: true,
+    deprecated: true,
+  })
   @IsOptional()
   @IsBoolean({ message: 'must be a boolean' })
   useThreads?: boolean;
 
-  /** AWS_S3_FILE_BUFFER_SIZE: part size of files opened for writing, at least 5 MiB. Default 5 MiB. */
+  /** Part size of files opened for writing, at least 5 MiB. */
+  @S3Setting({
+    django: 'AWS_S3_FILE_BUFFER_SIZE',
+    globalNames: ['AWS_S3_FILE_BUFFER_SIZE'],
+    from: 'integer',
+    default: 5 * MiB,
+    note: 'at least 5 MiB',
+  })
   @IsOptional()
   @IsInt({ message: 'must be an integer number of bytes' })
   @Min(5 * MiB, { message: 'must be at least 5242880 (5 MiB, the S3 minimum part size)' })
   fileBufferSize?: number;
 
-  /** AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED' by default for a non-AWS `endpointUrl`. */
+  /** The SDK's request checksums; 'WHEN_REQUIRED' by default for a non-AWS `endpointUrl`. */
+  @S3Setting({
+    globalNames: ['AWS_REQUEST_CHECKSUM_CALCULATION'],
+    note: "`'WHEN_REQUIRED'` with a non-AWS `endpointUrl`, else the SDK's",
+  })
   @IsOptional()
   @IsIn(CHECKSUM_MODES, { message: "must be 'WHEN_SUPPORTED' or 'WHEN_REQUIRED'" })
   requestChecksumCalculation?: (typeof CHECKSUM_MODES)[number];
 
-  /** AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED' by default for a non-AWS `endpointUrl`. */
+  /** The SDK's response checksum validation; 'WHEN_REQUIRED' by default for a non-AWS `endpointUrl`. */
+  @S3Setting({
+    globalNames: ['AWS_RESPONSE_CHECKSUM_VALIDATION'],
+    note: "`'WHEN_REQUIRED'` with a non-AWS `endpointUrl`, else the SDK's",
+  })
   @IsOptional()
   @IsIn(CHECKSUM_MODES, { message: "must be 'WHEN_SUPPORTED' or 'WHEN_REQUIRED'" })
   responseChecksumValidation?: (typeof CHECKSUM_MODES)[number];
 
   /** An S3Client to use for every call of this storage, instead of one built from these settings. */
+  @S3Setting({ note: 'an `S3Client`; one is built from these settings' })
   @IsOptional()
   @IsS3Client()
   client?: S3Client;
 }
 
-/** Settings whose values are never printed. */
-export const SECRET_SETTINGS = ['secretKey', 'securityToken', 'cloudfrontKey'] as const;
+/** The settings table of S3Storage, in declaration order. */
+export const S3_SETTINGS = s3SettingsOf(S3StorageOptions);

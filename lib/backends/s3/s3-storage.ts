@@ -3,7 +3,7 @@
  * setting of `S3StorageOptions`, one `S3Client` per storage. Reads are one GET (no HEAD first),
  * streams are streamed, and a create-only save is a conditional write.
  */
-import { createHash, createPrivateKey } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { Readable, Transform, pipeline } from 'node:stream';
 import { createGunzip, createGzip, gzipSync } from 'node:zlib';
 import {
@@ -29,15 +29,14 @@ import { cleanName, safeJoin } from '../../core/names.js';
 import { relpath } from '../../core/posixpath.js';
 import { NameTakenError, Storage, type ReadRange, type SaveBody, type UrlOptions } from '../../core/storage.js';
 import type { FileMode } from '../../core/storage-file.js';
-import { assertValidOptions, declaredSettings, definedOptions, optionViolations } from '../../core/validate-options.js';
 import { createS3Client } from './s3-client.factory.js';
 import { attemptsOf, isNotFound, s3Error, statusOf } from './s3-errors.js';
 import { S3File } from './s3-file.js';
 import { ObjectBody } from './s3-object-body.js';
-import { cloudfrontSigner } from './cloudfront-signer.js';
 import { presignedPost, type UploadUrl, type UploadUrlOptions } from './s3-presigned-post.js';
 import { S3UrlBuilder } from './s3-url.builder.js';
-import { MiB, S3StorageOptions, type CloudFrontSigner, type TransferConfig } from './s3-storage.options.js';
+import { resolveS3Settings, s3Defaults, type S3Settings } from './s3-settings.js';
+import { S3StorageOptions, type CloudFrontSigner, type TransferConfig } from './s3-storage.options.js';
 
 /** Parameters of `getObjectParameters()` that reads send too (s3transfer's `ALLOWED_DOWNLOAD_ARGS`). */
 const DOWNLOAD_PARAMETERS = [
@@ -59,34 +58,12 @@ const PART_PARAMETERS = [
   'ExpectedBucketOwner',
 ];
 
-const S3_SETTINGS = declaredSettings(S3StorageOptions);
-
 /** S3's limit on a key, `location` included. */
 const MAX_KEY_BYTES = 1024;
 
 export class S3Storage extends Storage {
   /** Defaults of every setting, as django-storages' `get_default_settings()`; subclasses override some. */
-  static readonly defaults: S3StorageOptions = {
-    objectParameters: {},
-    querystringAuth: true,
-    querystringExpire: 3600,
-    maxMemorySize: 0,
-    urlProtocol: 'https:',
-    fileOverwrite: true,
-    location: '',
-    gzip: false,
-    gzipContentTypes: [
-      'text/css',
-      'text/javascript',
-      'application/javascript',
-      'application/x-javascript',
-      'image/svg+xml',
-    ],
-    useSsl: true,
-    useThreads: true,
-    fileBufferSize: 5 * MiB,
-    signatureVersion: 's3v4',
-  };
+  static readonly defaults: S3StorageOptions = s3Defaults();
 
   /** The options DTO the constructor validates against; a subclass with settings of its own extends it. */
   static readonly optionsType: new () => S3StorageOptions = S3StorageOptions;
@@ -94,22 +71,8 @@ export class S3Storage extends Storage {
   /** Content type of a name nothing is known about. */
   static readonly defaultContentType = 'application/octet-stream';
 
-  readonly bucketName?: string;
-  readonly location: string;
-  readonly fileOverwrite: boolean;
-  readonly objectParameters: Record<string, unknown>;
-  readonly defaultAcl?: string;
-  readonly querystringAuth: boolean;
-  readonly querystringExpire: number;
-  readonly maxMemorySize: number;
-  readonly gzip: boolean;
-  readonly gzipContentTypes: string[];
-  readonly fileBufferSize: number;
-  readonly customDomain?: string;
-  readonly urlProtocol: string;
-  /** The signer of custom-domain URLs: built from `cloudfrontKey` + `cloudfrontKeyId`, or given. */
-  readonly cloudfrontSigner: CloudFrontSigner | null;
-  readonly transfer: Required<TransferConfig>;
+  /** Every setting of this storage, resolved once at construction and frozen; secrets show as '[redacted]'. */
+  readonly settings: S3Settings;
   /** Every S3 call of this storage goes through this client. */
   readonly client: S3Client;
 
@@ -117,68 +80,94 @@ export class S3Storage extends Storage {
   private readonly ownsClient: boolean;
   private readonly urls: S3UrlBuilder;
 
+  /**
+   * Validates `options` as django-storages' `__init__` does, and more: every problem of every
+   * setting, the global names `s3OptionsFromConfig` could not convert and the conflicts between
+   * settings, in one `ImproperlyConfigured`. No request is made.
+   */
   constructor(options: S3StorageOptions = {}) {
     super();
-    const backend = new.target.name;
-    const optionsType = (new.target as typeof S3Storage).optionsType;
-    const known = optionsType === S3StorageOptions ? S3_SETTINGS : declaredSettings(optionsType);
-    assertValidOptions(optionViolations(backend, optionsType, options, known));
-    const settings: S3StorageOptions = { ...(new.target as typeof S3Storage).defaults, ...definedOptions(options) };
-
-    // django-storages reads these from the environment too (`lookup_env`); the generic AWS_*
-    // names are left to the SDK's own chain, which also refreshes expiring credentials.
-    const keysGiven = !!(settings.accessKey || settings.secretKey);
-    settings.accessKey ??= env('AWS_S3_ACCESS_KEY_ID');
-    settings.secretKey ??= env('AWS_S3_SECRET_ACCESS_KEY');
-    settings.sessionProfile ??= env('AWS_S3_SESSION_PROFILE');
-    // There is no AWS_S3_SESSION_TOKEN: temporary keys in AWS_S3_* take their token from the
-    // generic names. Keys given as options do not: pairing them with whatever token the
-    // process's environment holds (a Lambda's own, say) would only make S3 refuse them.
-    if (!keysGiven && settings.accessKey) {
-      settings.securityToken ??= env('AWS_SESSION_TOKEN') ?? env('AWS_SECURITY_TOKEN');
-    }
-    assertValidOptions(settingConflicts(backend, settings));
-
-    this.bucketName = settings.bucketName;
-    this.location = settings.location!;
-    this.fileOverwrite = settings.fileOverwrite!;
-    this.objectParameters = settings.objectParameters!;
-    this.defaultAcl = settings.defaultAcl ?? undefined;
-    this.querystringAuth = settings.querystringAuth!;
-    this.querystringExpire = settings.querystringExpire!;
-    this.maxMemorySize = settings.maxMemorySize!;
-    this.gzip = settings.gzip!;
-    this.gzipContentTypes = settings.gzipContentTypes!;
-    this.fileBufferSize = settings.fileBufferSize!;
-    this.customDomain = settings.customDomain || undefined;
-    this.urlProtocol = settings.urlProtocol!;
-
-    if (settings.useThreads === false) {
-      process.emitWarning(
-        'The AWS_S3_USE_THREADS setting is deprecated. Use AWS_S3_TRANSFER_CONFIG to customize any of the transfer settings.',
-        'DeprecationWarning',
-      );
-    }
-    const transfer = settings.transferConfig ?? {};
-    // lib-storage's defaults, not boto3's 8 MiB: each part in flight is held in memory (plus
-    // one being filled), so 5 MiB × 4 is what keeps a 1 GiB stream's peak RSS lowest.
-    this.transfer = {
-      partSize: transfer.partSize ?? 5 * MiB,
-      queueSize: transfer.queueSize ?? (settings.useThreads === false ? 1 : 4),
-      multipartThreshold: transfer.multipartThreshold ?? 5 * MiB,
-    };
+    const type = new.target as typeof S3Storage;
+    this.settings = resolveS3Settings(type.name, type.optionsType, options, type.defaults);
     this.replayableBytes = Math.max(this.transfer.multipartThreshold, this.transfer.partSize);
-
-    this.cloudfrontSigner =
-      settings.cloudfrontSigner !== undefined
-        ? settings.cloudfrontSigner
-        : settings.cloudfrontKey && settings.cloudfrontKeyId
-          ? cloudfrontSigner(settings.cloudfrontKeyId, settings.cloudfrontKey)
-          : null;
-
-    this.ownsClient = !settings.client;
-    this.client = settings.client ?? createS3Client(settings, backend);
+    this.ownsClient = !this.settings.client;
+    this.client = this.settings.client ?? createS3Client(this.settings, type.name);
     this.urls = new S3UrlBuilder(this);
+  }
+
+  /** `bucketName`: the bucket; unset only on a storage that just builds custom-domain URLs. */
+  get bucketName(): string | undefined {
+    return this.settings.bucketName;
+  }
+
+  /** `location`: the key prefix of every file. */
+  get location(): string {
+    return this.settings.location;
+  }
+
+  /** `fileOverwrite`: whether a save under a taken name replaces the file. */
+  get fileOverwrite(): boolean {
+    return this.settings.fileOverwrite;
+  }
+
+  /** `objectParameters`: the PutObject parameters of every write (see `getObjectParameters()`). */
+  get objectParameters(): Readonly<Record<string, unknown>> {
+    return this.settings.objectParameters;
+  }
+
+  /** `defaultAcl`: the canned ACL of writes whose parameters have none. */
+  get defaultAcl(): string | undefined {
+    return this.settings.defaultAcl;
+  }
+
+  /** `querystringAuth`: whether URLs are signed. */
+  get querystringAuth(): boolean {
+    return this.settings.querystringAuth;
+  }
+
+  /** `querystringExpire`: seconds a signed URL lives unless `url()` is given `expire`. */
+  get querystringExpire(): number {
+    return this.settings.querystringExpire;
+  }
+
+  /** `maxMemorySize`: bytes an open file holds in memory before a temporary file; 0: never rolls over. */
+  get maxMemorySize(): number {
+    return this.settings.maxMemorySize;
+  }
+
+  /** `gzip`: whether saves of the `gzipContentTypes` are gzipped. */
+  get gzip(): boolean {
+    return this.settings.gzip;
+  }
+
+  /** `gzipContentTypes`: the content types `gzip` applies to. */
+  get gzipContentTypes(): readonly string[] {
+    return this.settings.gzipContentTypes;
+  }
+
+  /** `fileBufferSize`: part size of files opened for writing. */
+  get fileBufferSize(): number {
+    return this.settings.fileBufferSize;
+  }
+
+  /** `customDomain`: host (and path) of the file URLs, when they are not S3's. */
+  get customDomain(): string | undefined {
+    return this.settings.customDomain;
+  }
+
+  /** `urlProtocol`: the scheme of custom-domain URLs. */
+  get urlProtocol(): string {
+    return this.settings.urlProtocol;
+  }
+
+  /** The signer of custom-domain URLs: built from `cloudfrontKey` + `cloudfrontKeyId`, or given; null: none. */
+  get cloudfrontSigner(): CloudFrontSigner | null {
+    return this.settings.cloudfrontSigner;
+  }
+
+  /** `transferConfig` with every default filled in: how `save()` streams large content. */
+  get transfer(): Readonly<Required<TransferConfig>> {
+    return this.settings.transferConfig;
   }
 
   /** The bucket every call goes to; a storage without `bucketName` can only build custom-domain URLs. */
@@ -482,52 +471,8 @@ export class S3Storage extends Storage {
   }
 }
 
-/** The conflicts django-storages checks in `__init__`, in its wording, with our setting names. */
-function settingConflicts(backend: string, s: S3StorageOptions): string[] {
-  const problems: string[] = [];
-  const location = s.location ?? '';
-  if (location.startsWith('/')) {
-    problems.push(
-      `${backend}.location cannot begin with a leading slash. Found '${location}'. Use '${location.replace(/^\/+/, '')}' instead.`,
-    );
-  }
-  if ((s.accessKey || s.secretKey) && s.sessionProfile) {
-    problems.push(
-      'AWS_S3_SESSION_PROFILE/sessionProfile should not be provided with AWS_S3_ACCESS_KEY_ID/accessKey and AWS_S3_SECRET_ACCESS_KEY/secretKey',
-    );
-  } else if (!s.accessKey !== !s.secretKey) {
-    problems.push('AWS_S3_ACCESS_KEY_ID/accessKey and AWS_S3_SECRET_ACCESS_KEY/secretKey must be provided together.');
-  }
-  if (!s.cloudfrontKey !== !s.cloudfrontKeyId && s.cloudfrontSigner === undefined) {
-    problems.push(
-      'Both AWS_CLOUDFRONT_KEY_ID/cloudfrontKeyId and AWS_CLOUDFRONT_KEY/cloudfrontKey must be provided together.',
-    );
-  }
-  if (s.cloudfrontKey) {
-    try {
-      createPrivateKey(s.cloudfrontKey);
-    } catch {
-      problems.push(`${backend} setting 'cloudfrontKey' is not a PEM private key`);
-    }
-  }
-  // As in django-storages, `clientConfig` replaces signatureVersion (and addressingStyle, proxies).
-  const signatureVersion = s.clientConfig ? undefined : s.signatureVersion;
-  if (signatureVersion === 's3') {
-    problems.push(
-      `${backend} setting 'signatureVersion' is 's3' (SigV2), which AWS SDK v3 cannot sign with: it signs only with SigV4. Use 's3v4'.`,
-    );
-  } else if (signatureVersion !== undefined && signatureVersion !== 's3v4') {
-    problems.push(`${backend} setting 'signatureVersion' must be 's3v4'`);
-  }
-  return problems;
-}
-
 function pick(params: Record<string, unknown>, keys: string[]): Record<string, unknown> {
   return Object.fromEntries(Object.entries(params).filter(([key]) => keys.includes(key)));
-}
-
-function env(name: string): string | undefined {
-  return process.env[name] || undefined;
 }
 
 function byteRange({ start, end }: ReadRange): string | undefined {
