@@ -38,11 +38,13 @@ export abstract class StorageFile<T extends Buffer | string = Buffer | string> i
   protected constructor(
     /** The name as the storage knows it, relative to its `location`. */
     readonly name: string,
+    /** How the file was opened: `'rb'`, `'r'` (text), `'wb'` or `'w'`. */
     readonly mode: FileMode,
   ) {
     checkMode(mode);
   }
 
+  /** Whether `close()` (or `abort()`) has been called. */
   get closed(): boolean {
     return this.isClosed;
   }
@@ -188,6 +190,7 @@ export abstract class StorageFile<T extends Buffer | string = Buffer | string> i
     else await this.discard();
   }
 
+  /** `await using file = await storage.open(name)` closes the file at the end of the block. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }

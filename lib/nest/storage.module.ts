@@ -16,11 +16,16 @@ import { DEFAULT_STORAGE_NAME, getStorageToken, STORAGE_MODULE_OPTIONS, STORAGE_
 
 @Module({})
 export class StorageModule {
+  /** Registers the storages of `options.storages`, one provider per name (Django's `STORAGES`). */
   static forRoot(options: StorageModuleOptions): DynamicModule {
     const names = Object.keys(options?.storages ?? {});
     return StorageModule.define(names, options.isGlobal, [{ provide: STORAGE_MODULE_OPTIONS, useValue: options }]);
   }
 
+  /**
+   * Registers the storages `names` (default `['default']`), with options made by a factory, a
+   * class or an existing provider (from `ConfigService`, say).
+   */
   static forRootAsync(options: StorageModuleAsyncOptions): DynamicModule {
     const names = options.names ?? [DEFAULT_STORAGE_NAME];
     return {
