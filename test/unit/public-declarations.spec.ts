@@ -83,7 +83,7 @@ const PUBLIC_EXPORTS: Record<string, string[]> = {
     'safeJoin',
     'validateFileName',
   ],
-  // 'lib/testing.d.ts': ['describeStorageContract', 'StorageContractOptions'],
+  'lib/testing.d.ts': ['describeStorageContract', 'StorageContractOptions'],
 };
 
 /**
