@@ -55,7 +55,7 @@ const LONE_SURROGATE = /\p{Surrogate}/u;
  * such a name could be written but not listed, or read back as another name. Refused up front,
  * on every backend, as `SuspiciousFileOperation`.
  */
-export function checkNameCharacters(name: string): void {
+function checkNameCharacters(name: string): void {
   const control = CONTROL_CHARACTER.exec(name);
   if (control) {
     throw new SuspiciousFileOperation(

@@ -6,16 +6,16 @@
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 
-export type ReadMode = 'rb' | 'r';
-export type WriteMode = 'wb' | 'w';
+type ReadMode = 'rb' | 'r';
+type WriteMode = 'wb' | 'w';
 export type FileMode = ReadMode | WriteMode;
 
 /** What `read()` gives: strings in text mode (`r`, `w`), Buffers in binary mode. */
 export type FileData<M extends FileMode> = M extends 'r' | 'w' ? string : Buffer;
 
-export const DEFAULT_CHUNK_SIZE = 64 * 1024;
+const DEFAULT_CHUNK_SIZE = 64 * 1024;
 
-export function checkMode(mode: string): FileMode {
+function checkMode(mode: string): FileMode {
   if (mode.includes('r') && mode.includes('w')) throw new TypeError("Can't combine 'r' and 'w' in mode.");
   if (mode !== 'rb' && mode !== 'r' && mode !== 'wb' && mode !== 'w') {
     throw new TypeError(`Invalid mode '${mode}': use 'rb', 'r', 'wb' or 'w'.`);

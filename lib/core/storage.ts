@@ -17,7 +17,7 @@ import {
   validateFileName,
 } from './names.js';
 import * as posixpath from './posixpath.js';
-import type { FileData, FileMode, StorageFile } from './storage-file.js';
+import type { FileMode, StorageFile } from './storage-file.js';
 
 /** What `save()` accepts. A string is stored as UTF-8; a `Readable` is streamed, never buffered whole. */
 export type StorageContent = Buffer | Uint8Array | string | Readable | ContentFile;
@@ -245,4 +245,3 @@ async function peekStream(stream: Readable, limit: number): Promise<Buffer | Rea
 }
 
 /** Re-exported so backends and users name the file type from one place. */
-export type { FileData, FileMode };

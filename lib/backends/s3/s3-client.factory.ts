@@ -16,7 +16,7 @@ import { definedOptions } from '../../core/validate-options.js';
 import type { S3StorageOptions } from './s3-storage.options.js';
 
 /** Whether `endpointUrl` is a server other than AWS's own (MinIO, R2, Ceph, s3rver...). */
-export function isThirdPartyEndpoint(endpointUrl: string | undefined): boolean {
+function isThirdPartyEndpoint(endpointUrl: string | undefined): boolean {
   if (!endpointUrl) return false;
   const host = new URL(endpointUrl).hostname;
   return !/(^|\.)amazonaws\.com(\.cn)?$/.test(host);

@@ -37,7 +37,7 @@ export interface TransferConfig {
   multipartThreshold?: number;
 }
 
-export const CANNED_ACLS = [
+const CANNED_ACLS = [
   'private',
   'public-read',
   'public-read-write',
@@ -354,6 +354,3 @@ export class S3StorageOptions {
   @IsS3Client()
   client?: S3Client;
 }
-
-/** Settings whose values are never printed. */
-export const SECRET_SETTINGS = ['secretKey', 'securityToken', 'cloudfrontKey'] as const;
