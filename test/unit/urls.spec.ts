@@ -358,6 +358,17 @@ describe('unsigned URLs', () => {
     expect(requests).toBe(0);
   });
 
+  test("refuse an empty name, as django-storages' url('') does, rather than give the bucket's URL", async () => {
+    for (const storage of [new S3Storage({ ...local, querystringAuth: false }), new S3StaticStorage(aws)]) {
+      await expect(storage.url('')).rejects.toThrow(
+        new TypeError('Parameter validation failed:\nInvalid length for parameter Key, value: 0, valid min length: 1'),
+      );
+      await expect(storage.url('', { parameters: { VersionId: 'v1' } })).rejects.toThrow(
+        /Invalid length for parameter Key/,
+      );
+    }
+  });
+
   test('are virtual-host style on AWS', async () => {
     expect(await new S3Storage({ ...aws, querystringAuth: false }).url('a b.txt')).toBe(
       'https://media.s3.eu-west-1.amazonaws.com/a%20b.txt',

@@ -129,6 +129,7 @@ export class S3Presigner {
    */
   async objectUrl(key: string, parameters: Parameters = {}): Promise<string> {
     const target = await this.target('GET');
+    assertKey(key);
     if (!Object.keys(parameters).length) return `${target.base}/${encodeKey(key)}`;
     const input = this.input(target, key, parameters);
     if (!target.fast) return unsigned(await this.signedBySdk(target, input, { expiresIn: 60 }));
@@ -153,11 +154,7 @@ export class S3Presigner {
         );
       }
     }
-    if (!key) {
-      throw new TypeError(
-        'Parameter validation failed:\nInvalid length for parameter Key, value: 0, valid min length: 1',
-      );
-    }
+    assertKey(key);
     return { ...parameters, Bucket: this.bucket, Key: key };
   }
 
@@ -264,6 +261,15 @@ export function assertExpiry(seconds: number): void {
   if (!Number.isInteger(seconds) || seconds < 0 || seconds > MAX_PRESIGN_EXPIRY) {
     throw new RangeError(
       `expire must be a whole number of seconds from 0 to ${MAX_PRESIGN_EXPIRY} (7 days, the SigV4 limit), not ${seconds}`,
+    );
+  }
+}
+
+/** An object URL needs a key: botocore's ParamValidationError, as django-storages' `url('')` raises it. */
+function assertKey(key: string): void {
+  if (!key) {
+    throw new TypeError(
+      'Parameter validation failed:\nInvalid length for parameter Key, value: 0, valid min length: 1',
     );
   }
 }
