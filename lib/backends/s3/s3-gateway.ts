@@ -50,9 +50,6 @@ const PART_PARAMETERS = [
 /** S3's limit on a key, `location` included. */
 const MAX_KEY_BYTES = 1024;
 
-/** Content type of a name nothing is known about. */
-const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
-
 const gateways = new WeakMap<S3Storage, S3Gateway>();
 
 /** The gateway of `storage`, made on first use. */
@@ -110,7 +107,7 @@ export class S3Gateway {
         params.ContentType = contentType;
       } else {
         const [type, encoding] = guessType(key);
-        params.ContentType = type ?? DEFAULT_CONTENT_TYPE;
+        params.ContentType = type ?? (this.storage.constructor as typeof S3Storage).defaultContentType;
         if (encoding) params.ContentEncoding = encoding;
       }
     }
