@@ -7,6 +7,7 @@ export default {
   moduleNameMapper: {
     // The sample and the README examples import the package by name, as users do.
     '^nestjs-storages$': '<rootDir>/lib/index.ts',
+    '^nestjs-storages/testing$': '<rootDir>/lib/testing.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {

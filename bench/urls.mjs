@@ -12,6 +12,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { S3Storage, cleanName } from '../dist/lib/index.js';
+import { gatewayOf } from '../dist/lib/backends/s3/s3-gateway.js';
 import { S3Presigner } from '../dist/lib/backends/s3/s3-presigner.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -52,7 +53,7 @@ const base = `https://${bucket}.s3.eu-west-1.amazonaws.com`;
 const kinds = {
   'template string': async (i) => `${base}/${name(i)}`,
   // What every url() does first, as every storage method: Django's name cleaning and the location join.
-  'name cleaning only': async (i) => signed.normalizeName(cleanName(name(i))),
+  'name cleaning only': async (i) => gatewayOf(signed).normalizeName(cleanName(name(i))),
   'getSignedUrl GET (raw SDK)': (i) =>
     getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: name(i) }), { expiresIn: 3600 }),
   'getSignedUrl GET + params': (i) =>

@@ -17,7 +17,15 @@ export type {
 } from './nest/storage-module-options.interface.js';
 
 // Django's Storage API, backend-neutral
-export { Storage, type ReadRange, type SaveOptions, type StorageContent, type UrlOptions } from './core/storage.js';
+export {
+  NameTakenError,
+  Storage,
+  type ReadRange,
+  type SaveBody,
+  type SaveOptions,
+  type StorageContent,
+  type UrlOptions,
+} from './core/storage.js';
 export { StorageFile, type FileData, type FileMode } from './core/storage-file.js';
 export { ContentFile } from './core/content-file.js';
 export {

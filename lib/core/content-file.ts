@@ -8,7 +8,9 @@ export class ContentFile {
 
   constructor(
     content: Buffer | Uint8Array | string,
+    /** The name `save(null, file)` stores it under. */
     readonly name?: string,
+    /** The content type to store it with; guessed from the name when omitted. */
     readonly contentType?: string,
   ) {
     this.content =
@@ -17,6 +19,7 @@ export class ContentFile {
         : Buffer.from(content.buffer, content.byteOffset, content.byteLength);
   }
 
+  /** Bytes of content. */
   get size(): number {
     return this.content.length;
   }

@@ -5,6 +5,7 @@
 
 /** A setting is missing, unknown or invalid. Thrown at start-up, never with a secret in the message. */
 export class ImproperlyConfigured extends Error {
+  /** `'ImproperlyConfigured'`, the class name, as every error of the package has. */
   override name = 'ImproperlyConfigured';
   /** Each problem found, one line each; the message lists them all. */
   readonly violations: string[];
@@ -28,22 +29,27 @@ export class ImproperlyConfigured extends Error {
 
 /** A name would reach outside the storage (`location`), or is otherwise unsafe to use. */
 export class SuspiciousOperation extends Error {
+  /** `'SuspiciousOperation'`, the class name, as every error of the package has. */
   override name = 'SuspiciousOperation';
 }
 
 /** A file name that cannot be stored: path traversal, or nothing left to call the file. */
 export class SuspiciousFileOperation extends SuspiciousOperation {
+  /** `'SuspiciousFileOperation'`, the class name, as every error of the package has. */
   override name = 'SuspiciousFileOperation';
 }
 
 /** Python's `FileNotFoundError`: the file is not in the storage. */
 export class FileNotFoundError extends Error {
+  /** `'FileNotFoundError'`, the class name, as every error of the package has. */
   override name = 'FileNotFoundError';
+  /** `'ENOENT'`, as Node's own errors for a missing file. */
   readonly code = 'ENOENT';
 }
 
 /** The backend cannot do this (`path()` on S3, created and accessed times). */
 export class NotImplementedError extends Error {
+  /** `'NotImplementedError'`, the class name, as every error of the package has. */
   override name = 'NotImplementedError';
 }
 
@@ -52,6 +58,7 @@ export class NotImplementedError extends Error {
  * The backend's own error (the AWS SDK's, Node's) is kept as `cause`.
  */
 export class StorageError extends Error {
+  /** `'StorageError'`, the class name, as every error of the package has. */
   override name = 'StorageError';
   /** HTTP status of the failed S3 request, when there was one. */
   readonly statusCode?: number;
@@ -67,5 +74,6 @@ export class StorageError extends Error {
  * for, a file a stylesheet refers to that is not there, a manifest that cannot be read.
  */
 export class ValueError extends Error {
+  /** `'ValueError'`, the class name, as every error of the package has. */
   override name = 'ValueError';
 }

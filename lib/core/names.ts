@@ -55,7 +55,7 @@ const LONE_SURROGATE = /\p{Surrogate}/u;
  * such a name could be written but not listed, or read back as another name. Refused up front,
  * on every backend, as `SuspiciousFileOperation`.
  */
-export function checkNameCharacters(name: string): void {
+function checkNameCharacters(name: string): void {
   const control = CONTROL_CHARACTER.exec(name);
   if (control) {
     throw new SuspiciousFileOperation(
@@ -126,12 +126,24 @@ export function checkDirName(dirName: string): void {
 }
 
 /**
+ * The whitespace of Python's `str.strip()` (`str.isspace()`): JavaScript's `trim()` differs on
+ * U+001C–U+001F and U+0085 (Python strips them) and U+FEFF (Python keeps it).
+ */
+const PY_STRIP =
+  // eslint-disable-next-line no-control-regex -- U+001C–U+001F are whitespace to Python
+  /^[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
+
+/** Python's `str.strip()` with no argument. */
+function pyStrip(text: string): string {
+  return text.replace(PY_STRIP, '');
+}
+
+/**
  * Django's `get_valid_filename`: spaces become underscores and anything but letters, digits,
  * `_`, `-` and `.` is dropped (`"my file (1).jpg"` → `"my_file_1.jpg"`; accents are kept).
  */
 export function getValidFilename(name: string): string {
-  const valid = String(name)
-    .trim()
+  const valid = pyStrip(String(name))
     .replaceAll(' ', '_')
     .replace(/[^-\p{L}\p{N}_.]/gu, '');
   if (valid === '' || valid === '.' || valid === '..') {

@@ -6,16 +6,16 @@
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 
-export type ReadMode = 'rb' | 'r';
-export type WriteMode = 'wb' | 'w';
+type ReadMode = 'rb' | 'r';
+type WriteMode = 'wb' | 'w';
 export type FileMode = ReadMode | WriteMode;
 
 /** What `read()` gives: strings in text mode (`r`, `w`), Buffers in binary mode. */
 export type FileData<M extends FileMode> = M extends 'r' | 'w' ? string : Buffer;
 
-export const DEFAULT_CHUNK_SIZE = 64 * 1024;
+const DEFAULT_CHUNK_SIZE = 64 * 1024;
 
-export function checkMode(mode: string): FileMode {
+function checkMode(mode: string): FileMode {
   if (mode.includes('r') && mode.includes('w')) throw new TypeError("Can't combine 'r' and 'w' in mode.");
   if (mode !== 'rb' && mode !== 'r' && mode !== 'wb' && mode !== 'w') {
     throw new TypeError(`Invalid mode '${mode}': use 'rb', 'r', 'wb' or 'w'.`);
@@ -38,11 +38,13 @@ export abstract class StorageFile<T extends Buffer | string = Buffer | string> i
   protected constructor(
     /** The name as the storage knows it, relative to its `location`. */
     readonly name: string,
+    /** How the file was opened: `'rb'`, `'r'` (text), `'wb'` or `'w'`. */
     readonly mode: FileMode,
   ) {
     checkMode(mode);
   }
 
+  /** Whether `close()` (or `abort()`) has been called. */
   get closed(): boolean {
     return this.isClosed;
   }
@@ -188,6 +190,7 @@ export abstract class StorageFile<T extends Buffer | string = Buffer | string> i
     else await this.discard();
   }
 
+  /** `await using file = await storage.open(name)` closes the file at the end of the block. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }

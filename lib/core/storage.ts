@@ -17,7 +17,7 @@ import {
   validateFileName,
 } from './names.js';
 import * as posixpath from './posixpath.js';
-import type { FileData, FileMode, StorageFile } from './storage-file.js';
+import type { FileMode, StorageFile } from './storage-file.js';
 
 /** What `save()` accepts. A string is stored as UTF-8; a `Readable` is streamed, never buffered whole. */
 export type StorageContent = Buffer | Uint8Array | string | Readable | ContentFile;
@@ -46,7 +46,9 @@ export interface ReadRange {
 
 /** Content as a backend receives it in `_save()`. */
 export interface SaveBody {
+  /** The bytes: a Buffer for content held in memory, else a stream read once, to its end. */
   body: Buffer | Readable;
+  /** The content type `save()` was given (`SaveOptions.contentType`, `ContentFile.contentType`), if any. */
   contentType?: string;
 }
 
@@ -55,6 +57,7 @@ export interface SaveBody {
  * that came between `getAvailableName()` and the write; `save()` then tries another name.
  */
 export class NameTakenError extends Error {
+  /** `'NameTakenError'`, the class name. */
   override name = 'NameTakenError';
 }
 
@@ -137,10 +140,12 @@ export abstract class Storage {
   /** The file's bytes as a stream, from `start` to `end` inclusive when given. */
   abstract createReadStream(name: string, range?: ReadRange): Promise<Readable>;
 
+  /** When the file was created (Django's `get_created_time`); backends that cannot tell throw `NotImplementedError`. */
   getCreatedTime(_name: string): Promise<Date> {
     return Promise.reject(new NotImplementedError('subclasses of Storage must provide a get_created_time() method'));
   }
 
+  /** When the file was last read (Django's `get_accessed_time`); backends that cannot tell throw `NotImplementedError`. */
   getAccessedTime(_name: string): Promise<Date> {
     return Promise.reject(new NotImplementedError('subclasses of Storage must provide a get_accessed_time() method'));
   }
@@ -240,4 +245,3 @@ async function peekStream(stream: Readable, limit: number): Promise<Buffer | Rea
 }
 
 /** Re-exported so backends and users name the file type from one place. */
-export type { FileData, FileMode };

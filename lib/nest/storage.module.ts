@@ -6,6 +6,7 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { Storage } from '../core/storage.js';
 import { StorageManager } from './storage-manager.js';
+import { STORAGE_REGISTRY, StorageRegistry } from './storage-registry.js';
 import type {
   StorageModuleAsyncOptions,
   StorageModuleOptions,
@@ -15,11 +16,16 @@ import { DEFAULT_STORAGE_NAME, getStorageToken, STORAGE_MODULE_OPTIONS, STORAGE_
 
 @Module({})
 export class StorageModule {
+  /** Registers the storages of `options.storages`, one provider per name (Django's `STORAGES`). */
   static forRoot(options: StorageModuleOptions): DynamicModule {
     const names = Object.keys(options?.storages ?? {});
     return StorageModule.define(names, options.isGlobal, [{ provide: STORAGE_MODULE_OPTIONS, useValue: options }]);
   }
 
+  /**
+   * Registers the storages `names` (default `['default']`), with options made by a factory, a
+   * class or an existing provider (from `ConfigService`, say).
+   */
   static forRootAsync(options: StorageModuleAsyncOptions): DynamicModule {
     const names = options.names ?? [DEFAULT_STORAGE_NAME];
     return {
@@ -34,8 +40,8 @@ export class StorageModule {
   private static define(names: string[], isGlobal: boolean | undefined, optionsProviders: Provider[]): DynamicModule {
     const storageProviders: Provider[] = names.map((name) => ({
       provide: getStorageToken(name),
-      useFactory: (manager: StorageManager) => manager.get(name),
-      inject: [StorageManager],
+      useFactory: (registry: StorageRegistry) => registry.get(name),
+      inject: [STORAGE_REGISTRY],
     }));
     // `constructor(private storage: Storage)` gets the default storage, as cache-manager's `Cache`.
     if (names.includes(DEFAULT_STORAGE_NAME)) {
@@ -47,7 +53,18 @@ export class StorageModule {
       providers: [
         ...optionsProviders,
         { provide: STORAGE_NAMES, useValue: names },
-        StorageManager,
+        {
+          provide: STORAGE_REGISTRY,
+          useFactory: (moduleOptions: StorageModuleOptions, storageNames: string[]) =>
+            new StorageRegistry(moduleOptions, storageNames),
+          inject: [STORAGE_MODULE_OPTIONS, STORAGE_NAMES],
+        },
+        // The manager sees each storage through its token, so an overridden token is what it gives.
+        {
+          provide: StorageManager,
+          useFactory: (...storages: Storage[]) => new StorageManager(new Map(names.map((n, i) => [n, storages[i]]))),
+          inject: names.map((name) => getStorageToken(name)),
+        },
         ...storageProviders,
       ],
       exports: [StorageManager, ...storageProviders.map((provider) => (provider as { provide: string }).provide)],

@@ -5,7 +5,7 @@
  */
 const cache = new Map<string, RegExp>();
 
-export function fnmatchcase(name: string, pattern: string): boolean {
+function fnmatchcase(name: string, pattern: string): boolean {
   let regex = cache.get(pattern);
   if (!regex) {
     regex = new RegExp(`^${translate(pattern)}$`, 's');

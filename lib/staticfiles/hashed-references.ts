@@ -45,7 +45,7 @@ const PATTERNS: [glob: string, patterns: ReferencePattern[]][] = [
 ];
 
 /** The file types whose references are rewritten (Django's adjustable paths). */
-export const ADJUSTABLE_PATTERNS = PATTERNS.map(([glob]) => glob);
+const ADJUSTABLE_PATTERNS = PATTERNS.map(([glob]) => glob);
 
 export function isAdjustable(name: string): boolean {
   return matchesPatterns(name, ADJUSTABLE_PATTERNS);

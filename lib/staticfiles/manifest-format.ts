@@ -8,7 +8,7 @@
 import { ValueError } from '../core/errors.js';
 import { fileHash } from './hashed-name.js';
 
-export const MANIFEST_VERSION = '1.1';
+const MANIFEST_VERSION = '1.1';
 
 export interface Manifest {
   paths: Record<string, string>;
@@ -54,7 +54,7 @@ export function parseManifest(content: string, manifestName: string): Manifest {
 }
 
 /** Python's `json.dumps(value)` for strings, numbers, booleans, null, arrays, Maps and plain objects. */
-export function pyJsonDumps(value: unknown): string {
+function pyJsonDumps(value: unknown): string {
   if (typeof value === 'string') return pyJsonString(value);
   if (Array.isArray(value)) return `[${value.map(pyJsonDumps).join(', ')}]`;
   if (value !== null && typeof value === 'object') {

@@ -21,6 +21,8 @@ import { relpath } from '../core/posixpath.js';
 import { s3Error } from '../backends/s3/s3-errors.js';
 // eslint-disable-next-line import-x/no-restricted-paths -- until collectStatic lists through scan() and stat()
 import { S3Storage } from '../backends/s3/s3-storage.js';
+// eslint-disable-next-line import-x/no-restricted-paths -- until collectStatic lists through scan() and stat()
+import { gatewayOf } from '../backends/s3/s3-gateway.js';
 import type { Storage } from '../core/storage.js';
 
 export interface StoredObject {
@@ -48,7 +50,7 @@ export async function listStored(storage: Storage): Promise<Map<string, StoredOb
 }
 
 async function listS3(storage: S3Storage): Promise<Map<string, StoredObject>> {
-  const prefix = storage.normalizeName(cleanName(''));
+  const prefix = gatewayOf(storage).normalizeName(cleanName(''));
   const objects = new Map<string, StoredObject>();
   let token: string | undefined;
   do {
@@ -126,7 +128,8 @@ export async function isCurrent(
 
 /** Whether `save()` would gzip `name` on this storage. */
 function willGzip(storage: S3Storage, name: string): boolean {
-  return storage.gzip && storage.gzips(storage.writeParameters(storage.normalizeName(cleanName(name))));
+  const gateway = gatewayOf(storage);
+  return storage.gzip && gateway.gzips(gateway.writeParameters(gateway.normalizeName(cleanName(name))));
 }
 
 /** MD5 of the whole, and of each `partSize` part (lib-storage's split) for the multipart ETag. */

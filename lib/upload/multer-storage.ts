@@ -4,11 +4,10 @@
  * Only multer's `_handleFile`/`_removeFile` contract is used, which `@nestjs/platform-fastify`
  * keeps as-is, so the same engine serves Express and Fastify.
  *
- * What multer-s3 gets wrong and this does not: the size is the bytes counted as they stream
- * (never a progress event's total, which is 0 for streams), a client that goes away aborts the
- * save (no object, no multipart upload left behind) and the callback still comes, a file over
- * `limits.fileSize` is aborted as the limit is crossed instead of stored truncated and then
- * deleted, and ACL and object parameters are the storage's settings, nothing more.
+ * What it guarantees: `size` is the number of bytes counted as the part streams through; a
+ * client that goes away aborts the save (no object, no multipart upload left behind) and the
+ * callback still comes; a file over `limits.fileSize` is aborted as the limit is crossed, so
+ * nothing truncated is ever stored; ACL and object parameters are the storage's settings alone.
  */
 import { Transform, type Readable } from 'node:stream';
 import { guessType } from '../core/mimetypes.js';

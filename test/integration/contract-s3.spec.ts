@@ -1,5 +1,5 @@
 import { S3Storage } from '../../lib/index.js';
-import { describeStorageContract } from '../contract/storage-contract.js';
+import { describeStorageContract } from 'nestjs-storages/testing';
 import { s3Options, uniqueLocation } from '../support/s3.js';
 
 describeStorageContract(

@@ -338,6 +338,24 @@ describe('gzip', () => {
     expect((await readAll(await storage.createReadStream('pre.css.gz'))).toString()).toBe(css);
   });
 
+  test.each([
+    ['not gzip at all', Buffer.from('plain text, not gzip'), /not gzip data: incorrect header check$/],
+    ['cut short', gzipSync(css).subarray(0, 40), /not gzip data: unexpected end of file$/],
+  ])('an object that claims gzip but is %s fails its read with a StorageError naming it', async (_, body, cause) => {
+    const key = `${storage.location}/claims-gzip.css`;
+    await raw.send(new PutObjectCommand({ Bucket: server.bucket, Key: key, Body: body, ContentEncoding: 'gzip' }));
+    const expected = new RegExp(
+      `^S3 read of '${key}' failed: it is stored with Content-Encoding gzip but is ${cause.source}`,
+    );
+
+    const read = readAll(await storage.createReadStream('claims-gzip.css'));
+    await expect(read).rejects.toThrow(StorageError);
+    await expect(read).rejects.toThrow(expected);
+    const file = await storage.open('claims-gzip.css', 'rb');
+    await expect(file.read()).rejects.toThrow(expected);
+    await file.close();
+  });
+
   test('gzipContentTypes decides what is compressed', async () => {
     const custom = s3Storage({ gzip: true, gzipContentTypes: ['text/plain'] });
     await custom.save('a.txt', 'text');

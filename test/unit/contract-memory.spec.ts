@@ -1,5 +1,5 @@
 import { InMemoryStorage } from '../../lib/index.js';
-import { describeStorageContract } from '../contract/storage-contract.js';
+import { describeStorageContract } from 'nestjs-storages/testing';
 
 describeStorageContract(
   'InMemoryStorage',

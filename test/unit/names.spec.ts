@@ -22,6 +22,7 @@ import {
   urlencode,
   validateFileName,
 } from '../../lib/core/names.js';
+import { gatewayOf } from '../../lib/backends/s3/s3-gateway.js';
 import * as posixpath from '../../lib/core/posixpath.js';
 import type { SaveBody } from '../../lib/core/storage.js';
 
@@ -235,7 +236,7 @@ describe('safeJoin (storages.utils.safe_join, §3.2)', () => {
 
 describe('S3Storage._normalize_name (§3.3): the key of a cleaned name', () => {
   const key = (location: string, name: string) =>
-    new S3Storage({ bucketName: 'b', location }).normalizeName(cleanName(name));
+    gatewayOf(new S3Storage({ bucketName: 'b', location })).normalizeName(cleanName(name));
 
   test.each([
     ['', '', 'media/'],
@@ -481,6 +482,28 @@ describe('getValidName (Django get_valid_filename, §4.3)', () => {
   ])('%j → %j', (name, valid) => {
     expect(storage.getValidName(name)).toBe(valid);
     expect(getValidFilename(name)).toBe(valid);
+  });
+
+  // Django's answers (Python's str.strip() and re), where JavaScript's trim() would differ.
+  test.each([
+    [' \x1c x.txt', 'x.txt'],
+    [' \x1d x.txt', 'x.txt'],
+    [' \x1e x.txt', 'x.txt'],
+    [' \x1f x.txt', 'x.txt'],
+    ['\x1f x \x1f', 'x'],
+    [' \x85 x.txt', 'x.txt'],
+    [' \ufeff x.txt', '_x.txt'],
+    ['\ufeff x \ufeff', '_x_'],
+    [' \u200b x.txt', '_x.txt'],
+    [' \u180e x.txt', '_x.txt'],
+    [' \xa0 x.txt', 'x.txt'],
+    [' \u3000 x.txt', 'x.txt'],
+    [' \u2028 x.txt', 'x.txt'],
+    [' \t\v x.txt', 'x.txt'],
+    ['a\x1fb.txt', 'ab.txt'],
+  ])('strips as Python str.strip(): %j → %j', (name, valid) => {
+    expect(storage.getValidName(name)).toBe(valid);
+    expect(storage.generateFilename(`dir/${name}`)).toBe(`dir/${valid}`);
   });
 
   test.each(['', '.', '..', '$%^', ' '])('%j cannot be a file name', (name) => {

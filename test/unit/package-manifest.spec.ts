@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
+import ts from 'typescript';
 
 const root = join(import.meta.dirname, '..', '..');
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -18,8 +19,11 @@ function sources(dir: string): string[] {
 
 const imported = new Set(
   sources(join(root, 'lib')).flatMap((file) =>
-    [...readFileSync(file, 'utf8').matchAll(/(?:from|import\()\s*'([^.'][^']*)'/g)]
-      .map((match) => match[1])
+    // The module specifiers of import declarations and import() calls (not of comments or strings).
+    ts
+      .preProcessFile(readFileSync(file, 'utf8'), true, true)
+      .importedFiles.map((imported) => imported.fileName)
+      .filter((specifier) => !specifier.startsWith('.'))
       .filter(
         (specifier) =>
           !specifier.startsWith('node:') && !builtinModules.includes(specifier) && !specifier.includes('${'),

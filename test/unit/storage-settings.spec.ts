@@ -218,6 +218,31 @@ describe('S3Storage settings checked at start-up', () => {
     }
   });
 
+  it('reports two invalid storages together when nothing else is wrong', async () => {
+    const err = await startupError({
+      storages: {
+        default: { backend: S3Storage, options: {} },
+        staticfiles: { backend: S3StaticStorage, options: { bucketName: 'b', urlProtocol: 'http' } },
+      },
+    });
+    expect(err.violations).toEqual([
+      "default: S3Storage setting 'bucketName' (AWS_STORAGE_BUCKET_NAME) is not set; only a storage with customDomain that just builds URLs may go without",
+      "staticfiles: S3StaticStorage setting 'urlProtocol' must end with ':', such as 'https:'",
+    ]);
+  });
+
+  it('never builds a storage whose token a test overrides, so its settings do not matter there', async () => {
+    const memory = new InMemoryStorage();
+    const app = await Test.createTestingModule({
+      imports: [StorageModule.forRoot({ storages: { default: { backend: S3Storage, options: {} } } })],
+    })
+      .overrideProvider(getStorageToken())
+      .useValue(memory)
+      .compile();
+    expect(app.get(getStorageToken())).toBe(memory);
+    await app.close();
+  });
+
   it('rejects invalid options in the constructor too, without the module', () => {
     expect(() => new S3Storage({ urlProtocol: 'http' })).toThrow(ImproperlyConfigured);
     expect(() => new S3Storage({ urlProtocol: 'http' })).toThrow("S3Storage setting 'urlProtocol' must end with ':'");

@@ -6,9 +6,13 @@
 import { createPrivateKey, createVerify, generateKeyPairSync } from 'node:crypto';
 import { jest } from '@jest/globals';
 import {
+  DeleteObject$,
   DeleteObjectCommand,
+  GetObject$,
   GetObjectCommand,
+  HeadObject$,
   HeadObjectCommand,
+  PutObject$,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
@@ -297,6 +301,55 @@ describe('presigned URLs', () => {
   });
 });
 
+describe('presigned URLs when the SDK changes shape', () => {
+  const signingDate = new Date('2030-01-02T03:04:05Z');
+  const key = "dir/a b+c!*()'~ã%.txt";
+  /** The operations as a future SDK might describe them: objects, not positional tuples. */
+  const reshaped = {
+    GET: [{ ...GetObject$ }, GetObjectCommand],
+    PUT: [{ ...PutObject$ }, PutObjectCommand],
+    HEAD: [{ ...HeadObject$ }, HeadObjectCommand],
+    DELETE: [{ ...DeleteObject$ }, DeleteObjectCommand],
+  } as unknown as ConstructorParameters<typeof S3Presigner>[2];
+
+  test.each([
+    ['path style on a port', local],
+    ['virtual host on AWS, checksums when supported', { ...aws, requestChecksumCalculation: 'WHEN_SUPPORTED' }],
+    ['with a session token', { ...local, securityToken: 'token/with+special=' }],
+  ] as [string, S3StorageOptions][])('fall back to getSignedUrl, with the same URLs: %s', async (_, options) => {
+    const storage = new S3Storage(options);
+    const fast = new S3Presigner(storage.client, 'media');
+    const fallback = new S3Presigner(storage.client, 'media', reshaped);
+    const serializer = storage.client.config.protocol as unknown as {
+      serializeRequest: (schema: unknown, input: unknown, context: unknown) => unknown;
+    };
+    const serialized = jest.spyOn(serializer, 'serializeRequest');
+    const cases: [string, Record<string, unknown>][] = [
+      ['GET', {}],
+      ['GET', { ResponseContentDisposition: 'attachment; filename="a b.txt"', VersionId: 'v1' }],
+      ['GET', { SSECustomerAlgorithm: 'AES256', SSECustomerKey: 'k'.repeat(32) }],
+      ['PUT', {}],
+      ['PUT', { ContentType: 'text/plain', ACL: 'public-read', Metadata: { a: 'b' } }],
+      ['HEAD', {}],
+      ['DELETE', {}],
+    ];
+    for (const [method, parameters] of cases) {
+      serialized.mockClear();
+      const slow = await fallback.presign(method, key, parameters, { expiresIn: 900, signingDate });
+      // The fallback went through the SDK's middleware stack (getSignedUrl), not the fast path's own serializing.
+      // (the fast path hands the serializer a context of the endpoint alone).
+      expect(serialized.mock.calls.length).toBe(1);
+      expect(Object.keys(serialized.mock.calls[0][2] as object)).not.toEqual(['endpoint']);
+      expect(slow).toBe(await fast.presign(method, key, parameters, { expiresIn: 900, signingDate }));
+      expect(slow).not.toMatch(/x-amz-checksum|x-amz-sdk-checksum/i);
+    }
+    const parameters = { ResponseContentDisposition: 'inline; x=1', VersionId: 'v 1' };
+    expect(await fallback.objectUrl(key, parameters)).toBe(await fast.objectUrl(key, parameters));
+    serialized.mockRestore();
+    await storage.close();
+  });
+});
+
 describe('unsigned URLs', () => {
   test('are the plain object URL, parameters in the query, without signing or I/O', async () => {
     let requests = 0;
@@ -318,6 +371,17 @@ describe('unsigned URLs', () => {
       await storage.url('a.txt', { parameters: { ResponseContentDisposition: 'inline; x=1', VersionId: 'v 1' } }),
     ).toBe('http://127.0.0.1:9000/media/static/a.txt?response-content-disposition=inline%3B%20x%3D1&versionId=v%201');
     expect(requests).toBe(0);
+  });
+
+  test("refuse an empty name, as django-storages' url('') does, rather than give the bucket's URL", async () => {
+    for (const storage of [new S3Storage({ ...local, querystringAuth: false }), new S3StaticStorage(aws)]) {
+      await expect(storage.url('')).rejects.toThrow(
+        new TypeError('Parameter validation failed:\nInvalid length for parameter Key, value: 0, valid min length: 1'),
+      );
+      await expect(storage.url('', { parameters: { VersionId: 'v1' } })).rejects.toThrow(
+        /Invalid length for parameter Key/,
+      );
+    }
   });
 
   test('are virtual-host style on AWS', async () => {

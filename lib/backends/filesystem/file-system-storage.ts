@@ -24,7 +24,9 @@ export class FileSystemStorage extends Storage {
   /** URL prefix of `url()` (Django's `base_url`); '' gives relative URLs. */
   readonly baseUrl: string;
   readonly fileOverwrite: boolean;
+  /** Mode of the files it stores (Django's `FILE_UPLOAD_PERMISSIONS`); the process's umask decides when unset. */
   readonly filePermissionsMode?: number;
+  /** Mode of the directories it makes (Django's `FILE_UPLOAD_DIRECTORY_PERMISSIONS`). */
   readonly directoryPermissionsMode?: number;
 
   constructor(options: FileSystemStorageOptions) {
@@ -101,13 +103,13 @@ export class FileSystemStorage extends Storage {
     return createReadStream(path, range);
   }
 
-  /** A temporary file beside `path`, for a write that is renamed or linked into place when complete. */
+  /** @internal A temporary file beside `path`, for a write that is renamed or linked into place when complete. */
   async temporaryPath(path: string): Promise<string> {
     await mkdir(dirname(path), { recursive: true, mode: this.directoryPermissionsMode });
     return join(dirname(path), `.${getRandomString(12)}.part`);
   }
 
-  /** Moves a complete temporary file to `path`: replacing it, or only if the name is free. */
+  /** @internal Moves a complete temporary file to `path`: replacing it, or only if the name is free. */
   async place(temporary: string, path: string, exclusive: boolean): Promise<void> {
     try {
       if (this.filePermissionsMode !== undefined) await chmod(temporary, this.filePermissionsMode);

@@ -21,6 +21,7 @@ interface Entry {
 const SETTINGS = declaredSettings(InMemoryStorageOptions);
 
 export class InMemoryStorage extends Storage {
+  /** Prefix of every key (Django's `location`). */
   readonly location: string;
   /** URL prefix of `url()` (Django's `base_url`); '' gives relative URLs. */
   readonly baseUrl: string;
@@ -84,7 +85,7 @@ export class InMemoryStorage extends Storage {
     return Readable.from([entry.content.subarray(start, end === undefined ? undefined : end + 1)]);
   }
 
-  /** Stores `content` under `key` (a create-only write when `exclusive`). */
+  /** @internal Stores `content` under `key` (a create-only write when `exclusive`), with no name checks. */
   write(key: string, content: Buffer, exclusive: boolean): void {
     const existing = this.files.get(key);
     if (existing && exclusive) throw new NameTakenError(key);
@@ -92,7 +93,7 @@ export class InMemoryStorage extends Storage {
     this.files.set(key, { content, created: existing?.created ?? now, modified: now, accessed: now });
   }
 
-  /** The key of a name, `location` prefixed; climbing out of it is refused. */
+  /** @internal The key of a name, `location` prefixed; climbing out of it is refused. */
   key(name: string): string {
     const cleaned = cleanName(name);
     try {
@@ -102,6 +103,7 @@ export class InMemoryStorage extends Storage {
     }
   }
 
+  /** @internal The stored entry of `name`; `FileNotFoundError` when there is none. */
   entry(name: string): Entry {
     const key = this.key(name);
     const entry = this.files.get(key);

@@ -21,10 +21,11 @@ import {
 import { SpooledTemporaryFile } from '../../core/spooled-temporary-file.js';
 import { StorageFile, type FileMode } from '../../core/storage-file.js';
 import { isNotFound, s3Error, statusOf } from './s3-errors.js';
+import { gatewayOf, type S3Gateway } from './s3-gateway.js';
+import type { S3Storage } from './s3-storage.js';
 
 /** Statuses of a server that does not implement AbortMultipartUpload. */
 const CANNOT_ABORT = [405, 501];
-import type { S3Storage } from './s3-storage.js';
 
 export class S3File<T extends Buffer | string = Buffer | string> extends StorageFile<T> {
   private response?: GetObjectCommandOutput;
@@ -34,7 +35,10 @@ export class S3File<T extends Buffer | string = Buffer | string> extends Storage
   private buffer?: SpooledTemporaryFile;
   /** SSE-C keys and the like, which every part and the completion must repeat. */
   private partParameters: Record<string, unknown> = {};
+  /** Every S3 call of the file goes through its storage's gateway. */
+  private readonly gateway: S3Gateway;
 
+  /** @internal `S3Storage.open()` makes S3 files. */
   constructor(
     /** The object's key, `location` included. */
     readonly key: string,
@@ -42,12 +46,13 @@ export class S3File<T extends Buffer | string = Buffer | string> extends Storage
     private readonly storage: S3Storage,
   ) {
     super(key.slice(storage.location.length).replace(/^\/+/, ''), mode);
+    this.gateway = gatewayOf(storage);
   }
 
-  /** Starts the GET of a file opened for reading; `FileNotFoundError` when it is missing. */
+  /** @internal Starts the GET of a file opened for reading; `FileNotFoundError` when it is missing. */
   async load(): Promise<void> {
     if (!this.mode.startsWith('r')) return;
-    this.response = await this.storage.getObject(this.key, this.name);
+    this.response = await this.gateway.getObject(this.key, this.name);
     this.contentLength = this.response.ContentLength;
   }
 
@@ -57,9 +62,9 @@ export class S3File<T extends Buffer | string = Buffer | string> extends Storage
   }
 
   protected async openStream(): Promise<Readable> {
-    const response = this.response ?? (await this.storage.getObject(this.key, this.name));
+    const response = this.response ?? (await this.gateway.getObject(this.key, this.name));
     this.response = undefined;
-    return this.storage.content(response, this.key, this.name);
+    return this.gateway.content(response, this.key, this.name);
   }
 
   override async close(): Promise<void> {
@@ -70,10 +75,10 @@ export class S3File<T extends Buffer | string = Buffer | string> extends Storage
 
   protected async writeBytes(data: Buffer): Promise<void> {
     if (!this.buffer) {
-      const params = this.storage.writeParameters(this.key) as Partial<CreateMultipartUploadCommandInput>;
-      this.partParameters = this.storage.partParameters(params);
-      const { UploadId } = await this.storage.client
-        .send(new CreateMultipartUploadCommand({ ...params, Bucket: this.storage.bucket, Key: this.key }))
+      const params = this.gateway.writeParameters(this.key) as Partial<CreateMultipartUploadCommandInput>;
+      this.partParameters = this.gateway.partParameters(params);
+      const { UploadId } = await this.gateway.client
+        .send(new CreateMultipartUploadCommand({ ...params, Bucket: this.gateway.bucket, Key: this.key }))
         .catch((err: unknown) => {
           throw s3Error('CreateMultipartUpload', this.key, err);
         });
@@ -95,11 +100,11 @@ export class S3File<T extends Buffer | string = Buffer | string> extends Storage
       return;
     }
     await this.flush();
-    await this.storage.client
+    await this.gateway.client
       .send(
         new CompleteMultipartUploadCommand({
           ...this.partParameters,
-          Bucket: this.storage.bucket,
+          Bucket: this.gateway.bucket,
           Key: this.key,
           UploadId: this.uploadId,
           MultipartUpload: { Parts: this.parts },
@@ -117,8 +122,8 @@ export class S3File<T extends Buffer | string = Buffer | string> extends Storage
     const uploadId = this.uploadId;
     this.uploadId = undefined;
     if (uploadId) {
-      await this.storage.client
-        .send(new AbortMultipartUploadCommand({ Bucket: this.storage.bucket, Key: this.key, UploadId: uploadId }))
+      await this.gateway.client
+        .send(new AbortMultipartUploadCommand({ Bucket: this.gateway.bucket, Key: this.key, UploadId: uploadId }))
         .catch((err: unknown) => {
           // A server without AbortMultipartUpload (s3rver) keeps the parts whatever we do; the
           // file itself was never completed, so nothing partial is visible.
@@ -131,11 +136,11 @@ export class S3File<T extends Buffer | string = Buffer | string> extends Storage
     if (!this.buffer?.length) return;
     const body = await this.buffer.take();
     const partNumber = this.parts.length + 1;
-    const { ETag } = await this.storage.client
+    const { ETag } = await this.gateway.client
       .send(
         new UploadPartCommand({
           ...this.partParameters,
-          Bucket: this.storage.bucket,
+          Bucket: this.gateway.bucket,
           Key: this.key,
           UploadId: this.uploadId,
           PartNumber: partNumber,
@@ -150,15 +155,15 @@ export class S3File<T extends Buffer | string = Buffer | string> extends Storage
   }
 
   private async createEmptyOnClose(): Promise<void> {
-    const bucket = this.storage.bucket;
+    const bucket = this.gateway.bucket;
     try {
-      await this.storage.client.send(new HeadObjectCommand({ Bucket: bucket, Key: this.key }));
+      await this.gateway.client.send(new HeadObjectCommand({ Bucket: bucket, Key: this.key }));
       return; // an existing file is left as it is
     } catch (err) {
       if (!isNotFound(err)) throw s3Error('HeadObject', this.key, err);
     }
-    const params = this.storage.writeParameters(this.key) as Partial<PutObjectCommandInput>;
-    await this.storage.client
+    const params = this.gateway.writeParameters(this.key) as Partial<PutObjectCommandInput>;
+    await this.gateway.client
       .send(new PutObjectCommand({ ...params, Bucket: bucket, Key: this.key, Body: Buffer.alloc(0), ContentLength: 0 }))
       .catch((err: unknown) => {
         throw s3Error('PutObject', this.key, err);

@@ -14,7 +14,7 @@
 import { Readable } from 'node:stream';
 import type { GetObjectCommandOutput } from '@aws-sdk/client-s3';
 import { StorageError } from '../../core/errors.js';
-import type { S3Storage } from './s3-storage.js';
+import type { S3Gateway } from './s3-gateway.js';
 
 export class ObjectBody extends Readable {
   private body?: Readable;
@@ -30,7 +30,7 @@ export class ObjectBody extends Readable {
   private readonly length?: number;
 
   constructor(
-    private readonly storage: S3Storage,
+    private readonly gateway: S3Gateway,
     /** The object's key (errors name it), and the name `getObjectParameters` is asked about. */
     private readonly key: string,
     private readonly name: string,
@@ -86,7 +86,7 @@ export class ObjectBody extends Readable {
   private async resumeAfter(cause: Error, delivered: number): Promise<void> {
     if (delivered > 0) this.failures = 0;
     this.failures++;
-    const maxAttempts = await this.storage.client.config.maxAttempts();
+    const maxAttempts = await this.gateway.client.config.maxAttempts();
     const broken = `the body broke off after ${this.received} of ${this.length ?? 'an unknown number of'} bytes`;
     if (this.failures >= maxAttempts || this.length === undefined || !this.etag) {
       throw new StorageError(`S3 GetObject of '${this.key}' failed: ${broken}: ${cause.message}`, { cause });
@@ -94,7 +94,7 @@ export class ObjectBody extends Readable {
     const from = this.first + this.received;
     let response: GetObjectCommandOutput;
     try {
-      response = await this.storage.getObject(this.key, this.name, `bytes=${from}-${this.last}`, this.etag);
+      response = await this.gateway.getObject(this.key, this.name, `bytes=${from}-${this.last}`, this.etag);
     } catch (err) {
       if ((err as StorageError).statusCode !== 412) throw err;
       throw this.replaced(err);

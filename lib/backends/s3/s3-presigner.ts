@@ -7,6 +7,11 @@
  *
  * The flexible-checksum middleware never runs, on purpose: it would bake the CRC32 of an empty
  * body into a presigned PUT (real S3 then refuses the upload) and ask GETs for checksum mode.
+ *
+ * The fast path reads the SDK's operation schemas (tuples, by position) and its protocol's
+ * `serializeRequest`, which are not a promised API. Each operation's shape is checked when it is
+ * first used, with a probe request; when the SDK no longer looks as expected, that operation's
+ * URLs come from `getSignedUrl` itself (without the checksum middleware), the same URLs, slower.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -55,11 +60,17 @@ const OPERATIONS: Record<string, [StaticOperation, Command]> = {
   DELETE: [DeleteObject$, DeleteObjectCommand as unknown as Command],
 };
 
+/** The operation's schema and input members, as the fast path reads them. */
+interface Schema {
+  schema: ReturnType<typeof operation>;
+  members: string[];
+}
+
 /** What a URL of one operation needs that does not change from URL to URL. */
 interface Target {
-  schema: ReturnType<typeof operation>;
   command: Command;
-  members: string[];
+  /** Undefined when the SDK's shape is not what the fast path reads: `getSignedUrl` signs then. */
+  fast?: Schema;
   endpoint: { url: URL; properties?: Record<string, unknown>; headers?: Record<string, string[]> };
   /** The URL of the bucket, no trailing slash: `http://host:port/bucket` or `https://bucket.s3...`. */
   base: string;
@@ -82,6 +93,8 @@ export class S3Presigner {
   constructor(
     readonly client: S3Client,
     readonly bucket: string,
+    /** The operations by HTTP method; tests hand in ones of another shape to force the fallback. */
+    private readonly operations: Record<string, readonly [unknown, Command]> = OPERATIONS,
   ) {}
 
   /** A presigned URL of `key` for `method` (GET, PUT, HEAD, DELETE), `parameters` being the operation's. */
@@ -90,9 +103,9 @@ export class S3Presigner {
     assertExpiry(expiresIn);
     const target = await this.target(method);
     const input = withCustomerKeyMd5(this.input(target, key, parameters));
-    if (!target.signer) return getSignedUrl(this.client, new target.command(input as never), options);
+    if (!target.signer || !target.fast) return this.signedBySdk(target, input, options);
 
-    const request = await this.serialize(target, input);
+    const request = await this.serialize(target.fast, target, input);
     // What the presigner's own preparation does: the host is the one signed header, the payload unsigned.
     request.headers.host = request.port ? `${request.hostname}:${request.port}` : request.hostname;
     request.headers['X-Amz-Content-Sha256'] = 'UNSIGNED-PAYLOAD';
@@ -116,8 +129,11 @@ export class S3Presigner {
    */
   async objectUrl(key: string, parameters: Parameters = {}): Promise<string> {
     const target = await this.target('GET');
+    assertKey(key);
     if (!Object.keys(parameters).length) return `${target.base}/${encodeKey(key)}`;
-    const request = await this.serialize(target, this.input(target, key, parameters));
+    const input = this.input(target, key, parameters);
+    if (!target.fast) return unsigned(await this.signedBySdk(target, input, { expiresIn: 60 }));
+    const request = await this.serialize(target.fast, target, input);
     const headers = Object.keys(request.headers);
     if (headers.length) {
       throw new TypeError(
@@ -129,29 +145,64 @@ export class S3Presigner {
   }
 
   private input(target: Target, key: string, parameters: Parameters): Parameters {
+    const members = target.fast?.members;
     for (const name of Object.keys(parameters)) {
-      if (!target.members.includes(name)) {
+      if (members && !members.includes(name)) {
         // botocore's ParamValidationError, as django-storages users see it.
         throw new TypeError(
-          `Parameter validation failed:\nUnknown parameter in input: "${name}", must be one of: ${target.members.join(', ')}`,
+          `Parameter validation failed:\nUnknown parameter in input: "${name}", must be one of: ${members.join(', ')}`,
         );
       }
     }
-    if (!key) {
-      throw new TypeError(
-        'Parameter validation failed:\nInvalid length for parameter Key, value: 0, valid min length: 1',
-      );
-    }
+    assertKey(key);
     return { ...parameters, Bucket: this.bucket, Key: key };
   }
 
-  private serialize(target: Target, input: Parameters): Promise<HttpRequest> {
+  private serialize(schema: Schema, target: Pick<Target, 'endpoint'>, input: Parameters): Promise<HttpRequest> {
     const context = { endpoint: async () => target.endpoint };
     return (this.client.config.protocol as unknown as RequestSerializer).serializeRequest(
-      target.schema,
+      schema.schema,
       input,
       context,
     );
+  }
+
+  /** The URL as `getSignedUrl` makes it, without the flexible-checksum headers (see above). */
+  private signedBySdk(target: Target, input: Parameters, options: PresignOptions): Promise<string> {
+    const command = new target.command(input as never);
+    command.middlewareStack.add(withoutChecksums, { step: 'build', priority: 'low', name: 'withoutChecksums' });
+    return getSignedUrl(this.client, command, options);
+  }
+
+  /**
+   * The schema of an operation, if the SDK still describes it as the fast path reads it: the
+   * static tuple's shape, the input members Bucket and Key, and a probe request serialized to
+   * the method and key asked for.
+   */
+  private async readSchema(method: string, staticOperation: unknown, endpoint: Target['endpoint']) {
+    try {
+      const protocol = this.client.config.protocol as unknown as Partial<RequestSerializer> | undefined;
+      if (!Array.isArray(staticOperation) || typeof protocol?.serializeRequest !== 'function') return undefined;
+      const [, namespace, name, traits, input, output] = staticOperation as [
+        unknown,
+        ...globalThis.Parameters<typeof operation>,
+      ];
+      if (typeof namespace !== 'string' || typeof name !== 'string') return undefined;
+      const members = [...NormalizedSchema.of(input).structIterator()].map(([member]) => member);
+      if (!members.includes('Bucket') || !members.includes('Key')) return undefined;
+      const schema: Schema = { schema: operation(namespace, name, traits, input, output), members };
+      const probe = await this.serialize(schema, { endpoint }, { Bucket: this.bucket, Key: 'probe' });
+      const looksRight =
+        probe?.method === method &&
+        typeof probe.hostname === 'string' &&
+        typeof probe.path === 'string' &&
+        probe.path.endsWith('/probe') &&
+        typeof probe.query === 'object' &&
+        typeof probe.headers === 'object';
+      return looksRight ? schema : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   private target(method: string): Promise<Target> {
@@ -167,13 +218,13 @@ export class S3Presigner {
   }
 
   private async resolve(method: string): Promise<Target> {
-    const entry = OPERATIONS[method];
+    const entry = this.operations[method];
     if (!entry) {
       throw new TypeError(
-        `url() cannot sign for HTTP method '${method}': use one of ${Object.keys(OPERATIONS).join(', ')}`,
+        `url() cannot sign for HTTP method '${method}': use one of ${Object.keys(this.operations).join(', ')}`,
       );
     }
-    const [[, namespace, name, traits, input, output], command] = entry;
+    const [staticOperation, command] = entry;
     const { config } = this.client;
     const endpoint = (await getEndpointFromInstructions(
       { Bucket: this.bucket, Key: 'k' },
@@ -196,9 +247,8 @@ export class S3Presigner {
           })
         : undefined;
     return {
-      schema: operation(namespace, name, traits, input, output),
       command,
-      members: [...NormalizedSchema.of(input).structIterator()].map(([member]) => member),
+      fast: await this.readSchema(method, staticOperation, endpoint),
       endpoint,
       base: endpoint.url.href.replace(/\/$/, ''),
       signer,
@@ -215,9 +265,35 @@ export function assertExpiry(seconds: number): void {
   }
 }
 
+/** An object URL needs a key: botocore's ParamValidationError, as django-storages' `url('')` raises it. */
+function assertKey(key: string): void {
+  if (!key) {
+    throw new TypeError(
+      'Parameter validation failed:\nInvalid length for parameter Key, value: 0, valid min length: 1',
+    );
+  }
+}
+
 /** Keys as the SDK writes them in a path: each segment percent-encoded, `!'()*` too. */
 function encodeKey(key: string): string {
   return key.split('/').map(extendedEncodeURIComponent).join('/');
+}
+
+/** Drops the flexible-checksum headers the SDK's build step adds, before the presigner signs. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a middleware of any handler
+const withoutChecksums = (next: any) => async (args: any) => {
+  const headers: Record<string, string> = args.request?.headers ?? {};
+  for (const name of Object.keys(headers)) {
+    if (/^x-amz-(sdk-)?checksum-/i.test(name)) delete headers[name];
+  }
+  return next(args);
+};
+
+/** A presigned URL without its signature: the plain object URL, the operation's query kept. */
+function unsigned(url: string): string {
+  const [base, query = ''] = url.split('?', 2);
+  const kept = query.split('&').filter((pair) => pair && !/^(x-amz-[^=]*|x-id)(=|$)/i.test(pair));
+  return kept.length ? `${base}?${kept.join('&')}` : base;
 }
 
 function formatUrl({ protocol, hostname, port, path, query }: HttpRequest): string {

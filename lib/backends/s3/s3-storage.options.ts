@@ -47,7 +47,7 @@ export interface TransferConfig {
   multipartThreshold?: number;
 }
 
-export const CANNED_ACLS = [
+const CANNED_ACLS = [
   'private',
   'public-read',
   'public-read-write',

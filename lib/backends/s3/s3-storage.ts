@@ -3,63 +3,21 @@
  * setting of `S3StorageOptions`, one `S3Client` per storage. Reads are one GET (no HEAD first),
  * streams are streamed, and a create-only save is a conditional write.
  */
-import { createHash } from 'node:crypto';
 import { Readable, Transform, pipeline } from 'node:stream';
-import { createGunzip, createGzip, gzipSync } from 'node:zlib';
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  type GetObjectCommandOutput,
-  type PutObjectCommandInput,
-  type S3Client,
-} from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
-import {
-  FileNotFoundError,
-  ImproperlyConfigured,
-  SuspiciousFileOperation,
-  SuspiciousOperation,
-  type StorageError,
-} from '../../core/errors.js';
-import { guessType } from '../../core/mimetypes.js';
-import { cleanName, safeJoin } from '../../core/names.js';
+import { DeleteObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { ImproperlyConfigured, type StorageError } from '../../core/errors.js';
+import { cleanName } from '../../core/names.js';
 import { relpath } from '../../core/posixpath.js';
-import { NameTakenError, Storage, type ReadRange, type SaveBody, type UrlOptions } from '../../core/storage.js';
+import { Storage, type ReadRange, type SaveBody, type UrlOptions } from '../../core/storage.js';
 import type { FileMode } from '../../core/storage-file.js';
 import { createS3Client } from './s3-client.factory.js';
-import { attemptsOf, isNotFound, s3Error, statusOf } from './s3-errors.js';
+import { isNotFound, s3Error } from './s3-errors.js';
 import { S3File } from './s3-file.js';
-import { ObjectBody } from './s3-object-body.js';
+import { gatewayOf, type S3Gateway } from './s3-gateway.js';
 import { presignedPost, type UploadUrl, type UploadUrlOptions } from './s3-presigned-post.js';
 import { S3UrlBuilder } from './s3-url.builder.js';
 import { resolveS3Settings, s3Defaults, type S3Settings } from './s3-settings.js';
 import { S3StorageOptions, type CloudFrontSigner, type TransferConfig } from './s3-storage.options.js';
-
-/** Parameters of `getObjectParameters()` that reads send too (s3transfer's `ALLOWED_DOWNLOAD_ARGS`). */
-const DOWNLOAD_PARAMETERS = [
-  'ChecksumMode',
-  'VersionId',
-  'SSECustomerAlgorithm',
-  'SSECustomerKey',
-  'SSECustomerKeyMD5',
-  'RequestPayer',
-  'ExpectedBucketOwner',
-];
-
-/** Parameters of a multipart write that every part and the completion repeat (s3transfer's `UPLOAD_PART_ARGS`). */
-const PART_PARAMETERS = [
-  'SSECustomerAlgorithm',
-  'SSECustomerKey',
-  'SSECustomerKeyMD5',
-  'RequestPayer',
-  'ExpectedBucketOwner',
-];
-
-/** S3's limit on a key, `location` included. */
-const MAX_KEY_BYTES = 1024;
 
 export class S3Storage extends Storage {
   /** Defaults of every setting, as django-storages' `get_default_settings()`; subclasses override some. */
@@ -73,7 +31,7 @@ export class S3Storage extends Storage {
 
   /** Every setting of this storage, resolved once at construction and frozen; secrets show as '[redacted]'. */
   readonly settings: S3Settings;
-  /** Every S3 call of this storage goes through this client. */
+  /** @internal Every S3 call of this storage goes through this client (the `client` option, or its own). */
   readonly client: S3Client;
 
   protected override readonly replayableBytes: number;
@@ -165,7 +123,7 @@ export class S3Storage extends Storage {
     return this.settings.cloudfrontSigner;
   }
 
-  /** `transferConfig` with every default filled in: how `save()` streams large content. */
+  /** @internal `transferConfig` with every default filled in: how `save()` streams large content. */
   get transfer(): Readonly<Required<TransferConfig>> {
     return this.settings.transferConfig;
   }
@@ -190,10 +148,12 @@ export class S3Storage extends Storage {
   }
 
   async exists(name: string): Promise<boolean> {
-    const key = this.normalizeName(cleanName(name));
+    const key = this.gateway.normalizeName(cleanName(name));
     if (!key) return false;
     try {
-      await this.client.send(new HeadObjectCommand({ ...this.downloadParameters(key), Bucket: this.bucket, Key: key }));
+      await this.client.send(
+        new HeadObjectCommand({ ...this.gateway.downloadParameters(key), Bucket: this.bucket, Key: key }),
+      );
       return true;
     } catch (err) {
       if (isNotFound(err)) return false;
@@ -202,7 +162,7 @@ export class S3Storage extends Storage {
   }
 
   async delete(name: string): Promise<void> {
-    const key = this.objectKey(name);
+    const key = this.gateway.objectKey(name);
     try {
       await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
     } catch (err) {
@@ -211,7 +171,7 @@ export class S3Storage extends Storage {
   }
 
   async listdir(path: string): Promise<[directories: string[], files: string[]]> {
-    let prefix = this.normalizeName(cleanName(path));
+    let prefix = this.gateway.normalizeName(cleanName(path));
     if (prefix && !prefix.endsWith('/')) prefix += '/';
     const directories: string[] = [];
     const files: string[] = [];
@@ -235,11 +195,11 @@ export class S3Storage extends Storage {
   }
 
   async size(name: string): Promise<number> {
-    return (await this.head(name)).ContentLength ?? 0;
+    return (await this.gateway.head(name)).ContentLength ?? 0;
   }
 
   async getModifiedTime(name: string): Promise<Date> {
-    return (await this.head(name)).LastModified!;
+    return (await this.gateway.head(name)).LastModified!;
   }
 
   /**
@@ -247,7 +207,7 @@ export class S3Storage extends Storage {
    * CloudFront-signed, as django-storages' `url()`.
    */
   async url(name: string, options: UrlOptions = {}): Promise<string> {
-    return this.urls.url(this.normalizeName(cleanName(name)), options);
+    return this.urls.url(this.gateway.normalizeName(cleanName(name)), options);
   }
 
   /**
@@ -257,222 +217,56 @@ export class S3Storage extends Storage {
    * at most `maxSize` bytes.
    */
   async uploadUrl(name: string, { expire, contentType, maxSize }: UploadUrlOptions = {}): Promise<UploadUrl> {
-    const key = this.objectKey(name);
-    return presignedPost(this.client, this.bucket, key, this.writeParameters(key, contentType), {
+    const key = this.gateway.objectKey(name);
+    return presignedPost(this.client, this.bucket, key, this.gateway.writeParameters(key, contentType), {
       expire: expire ?? this.querystringExpire,
       maxSize,
     });
   }
 
   async createReadStream(name: string, range: ReadRange = {}): Promise<Readable> {
-    const key = this.objectKey(name);
+    const key = this.gateway.objectKey(name);
     const rangeHeader = byteRange(range);
-    let response = await this.getObject(key, key, rangeHeader).catch((err: unknown) => {
+    let response = await this.gateway.getObject(key, key, rangeHeader).catch((err: unknown) => {
       // A start past the end reads nothing, as fs.createReadStream does (of the stored bytes: see below).
       if ((err as StorageError).statusCode === 416) return undefined;
       throw err;
     });
-    if (rangeHeader && this.gzip && (!response || this.isGzipped(response))) {
+    if (rangeHeader && this.gzip && (!response || this.gateway.isGzipped(response))) {
       // A range of the stored (compressed) bytes means nothing to the caller: take it from the content.
       (response?.Body as Readable | undefined)?.destroy();
-      response = await this.getObject(key, key);
-      if (this.isGzipped(response)) {
-        return pipeline(this.content(response, key), sliceBytes(range.start ?? 0, range.end), () => undefined);
+      response = await this.gateway.getObject(key, key);
+      if (this.gateway.isGzipped(response)) {
+        return pipeline(this.gateway.content(response, key), sliceBytes(range.start ?? 0, range.end), () => undefined);
       }
       // Not gzipped after all, so the 416 stands.
       (response.Body as Readable).destroy();
       return Readable.from([]);
     }
     if (!response) return Readable.from([]);
-    return this.content(response, key);
+    return this.gateway.content(response, key);
   }
 
   override async close(): Promise<void> {
     if (this.ownsClient) this.client.destroy();
   }
 
-  // Internals shared with S3File and the URL builder -------------------------------------------
-
-  /**
-   * django-storages' `_normalize_name`: the S3 key of a cleaned name, `location` prefixed. A key
-   * longer than S3 allows is refused here, before any request, rather than by the server.
-   */
-  normalizeName(name: string): string {
-    let key: string;
-    try {
-      key = safeJoin(this.location, name);
-    } catch {
-      throw new SuspiciousOperation(`Attempted access to '${name}' denied.`);
-    }
-    // A UTF-16 unit is at most 3 bytes of UTF-8: only long keys need counting.
-    if (key.length * 3 > MAX_KEY_BYTES && Buffer.byteLength(key) > MAX_KEY_BYTES) {
-      throw new SuspiciousFileOperation(
-        `S3 object keys are at most ${MAX_KEY_BYTES} bytes of UTF-8; the key of '${name}' is ${Buffer.byteLength(key)} bytes`,
-      );
-    }
-    return key;
-  }
-
-  /** PutObject parameters for `key`: object parameters, content type and encoding, default ACL. */
-  writeParameters(key: string, contentType?: string): Record<string, unknown> {
-    const params = this.getObjectParameters(key);
-    if (!('ContentType' in params)) {
-      if (contentType) {
-        params.ContentType = contentType;
-      } else {
-        const [type, encoding] = guessType(key);
-        params.ContentType = type ?? S3Storage.defaultContentType;
-        if (encoding) params.ContentEncoding = encoding;
-      }
-    }
-    if (!('ACL' in params) && this.defaultAcl) params.ACL = this.defaultAcl;
-    return params;
-  }
-
-  /** The parameters of `getObjectParameters(name)` that a read must repeat (SSE-C keys, version). */
-  downloadParameters(name: string): Record<string, unknown> {
-    return pick(this.getObjectParameters(name), DOWNLOAD_PARAMETERS);
-  }
-
-  /** The write parameters that each UploadPart and the completion of a multipart upload repeat. */
-  partParameters(writeParameters: Record<string, unknown>): Record<string, unknown> {
-    return pick(writeParameters, PART_PARAMETERS);
-  }
-
-  /**
-   * One GET; a missing object is `FileNotFoundError`. `name` is what `getObjectParameters` is
-   * asked about; `ifMatch` makes it conditional on the object's ETag (412 when it changed).
-   */
-  async getObject(key: string, name: string, range?: string, ifMatch?: string): Promise<GetObjectCommandOutput> {
-    try {
-      return await this.client.send(
-        new GetObjectCommand({
-          ...this.downloadParameters(name),
-          Bucket: this.bucket,
-          Key: key,
-          Range: range,
-          IfMatch: ifMatch,
-        }),
-      );
-    } catch (err) {
-      if (isNotFound(err)) throw new FileNotFoundError(`File does not exist: ${key}`, { cause: err });
-      throw s3Error('GetObject', key, err);
-    }
-  }
-
-  /**
-   * What a GET of `key` holds for the reader: the body, resumed where it breaks off (see
-   * ObjectBody) so it is never short, and gunzipped when `gzip` is on and the object is gzipped.
-   */
-  content(response: GetObjectCommandOutput, key: string, name = key): Readable {
-    const body = new ObjectBody(this, key, name, response);
-    return this.isGzipped(response) ? pipeline(body, createGunzip(), () => undefined) : body;
-  }
-
-  /** Whether `save()` gzips what it stores with these write parameters: `gzip` on, a listed type, no ContentEncoding set. */
-  gzips(params: Record<string, unknown>): boolean {
-    return this.gzip && this.gzipContentTypes.includes(params.ContentType as string) && !('ContentEncoding' in params);
-  }
-
-  /** Whether a read of this response must be gunzipped (`gzip` on and the object gzip-encoded). */
-  isGzipped(response: { ContentEncoding?: string }): boolean {
-    return this.gzip && response.ContentEncoding === 'gzip';
-  }
-
-  /** A non-empty key for an operation on one object. */
-  objectKey(name: string): string {
-    const key = this.normalizeName(cleanName(name));
-    if (!key) throw new SuspiciousFileOperation(`Could not derive file name from '${name}'`);
-    return key;
-  }
-
   protected async _open(name: string, mode: FileMode): Promise<S3File> {
-    const file = new S3File(this.objectKey(name), mode, this);
+    const file = new S3File(this.gateway.objectKey(name), mode, this);
     await file.load();
     return file;
   }
 
-  protected async _save(name: string, { body, contentType }: SaveBody): Promise<string> {
+  protected async _save(name: string, body: SaveBody): Promise<string> {
     const cleaned = cleanName(name);
-    const key = this.normalizeName(cleaned);
-    const params = this.writeParameters(key, contentType) as Partial<PutObjectCommandInput>;
-    if (this.gzips(params)) {
-      body = Buffer.isBuffer(body)
-        ? gzipSync(body, { level: 9 })
-        : pipeline(body, createGzip({ level: 9 }), () => undefined);
-      params.ContentEncoding = 'gzip';
-    }
-    const input = {
-      ...params,
-      Bucket: this.bucket,
-      Key: key,
-      // A create-only write: the server refuses it (412) if another writer took the name meanwhile.
-      ...(this.fileOverwrite ? {} : { IfNoneMatch: '*' }),
-    } as PutObjectCommandInput;
-    try {
-      if (Buffer.isBuffer(body) && body.length <= this.transfer.multipartThreshold) {
-        await this.client.send(new PutObjectCommand({ ...input, Body: body, ContentLength: body.length }));
-      } else {
-        await this.upload(input, body);
-      }
-    } catch (err) {
-      const status = statusOf(err);
-      if (!this.fileOverwrite && (status === 412 || status === 409)) {
-        // A retried create whose first answer was lost finds the object it made itself: success,
-        // not a name taken (else the same content would be stored again under a new name).
-        if (Buffer.isBuffer(body) && attemptsOf(err) > 1 && (await this.holds(key, body))) return cleaned;
-        throw new NameTakenError(key, { cause: err });
-      }
-      throw s3Error('PutObject', key, err);
-    }
+    await this.gateway.put(cleaned, body);
     return cleaned;
   }
 
-  /** A multipart upload through lib-storage; any failure aborts it, so no parts are left behind. */
-  private async upload(input: PutObjectCommandInput, body: Buffer | Readable): Promise<void> {
-    let sourceError: unknown;
-    if (body instanceof Readable) {
-      // Fail the upload from the inside, so lib-storage aborts the multipart upload before `done()` settles.
-      body = body.once('error', (err) => (sourceError = err));
-    }
-    const upload = new Upload({
-      client: this.client,
-      params: { ...input, Body: body },
-      partSize: this.transfer.partSize,
-      queueSize: this.transfer.queueSize,
-      leavePartsOnError: false,
-    });
-    try {
-      await upload.done();
-    } catch (err) {
-      throw sourceError ?? err;
-    }
+  /** The object gateway every S3 call of this storage goes through. */
+  private get gateway(): S3Gateway {
+    return gatewayOf(this);
   }
-
-  /** Whether the object at `key` is `body`, as a single PutObject stores it (its ETag is the MD5). */
-  private async holds(key: string, body: Buffer): Promise<boolean> {
-    const md5 = createHash('md5').update(body).digest('hex');
-    const head = await this.client
-      .send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }))
-      .catch(() => undefined);
-    return head?.ETag === `"${md5}"`;
-  }
-
-  private async head(name: string) {
-    const key = this.objectKey(name);
-    try {
-      return await this.client.send(
-        new HeadObjectCommand({ ...this.downloadParameters(key), Bucket: this.bucket, Key: key }),
-      );
-    } catch (err) {
-      if (isNotFound(err)) throw new FileNotFoundError(`File does not exist: ${key}`, { cause: err });
-      throw s3Error('HeadObject', key, err);
-    }
-  }
-}
-
-function pick(params: Record<string, unknown>, keys: string[]): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(params).filter(([key]) => keys.includes(key)));
 }
 
 function byteRange({ start, end }: ReadRange): string | undefined {

@@ -5,6 +5,7 @@
  */
 import { filepathToUri, urlencode } from '../../core/names.js';
 import type { UrlOptions } from '../../core/storage.js';
+import { gatewayOf } from './s3-gateway.js';
 import { S3Presigner } from './s3-presigner.js';
 import type { S3Storage } from './s3-storage.js';
 
@@ -31,7 +32,8 @@ export class S3UrlBuilder {
 
   /** The presigner of the storage's bucket, made on first use: a custom-domain storage may have no bucket. */
   private get presigner(): S3Presigner {
-    this.presignerOf ??= new S3Presigner(this.storage.client, this.storage.bucket);
+    const gateway = gatewayOf(this.storage);
+    this.presignerOf ??= new S3Presigner(gateway.client, gateway.bucket);
     return this.presignerOf;
   }
 }

@@ -1,26 +1,69 @@
 /**
- * One contract every backend passes, as Flysystem's FilesystemAdapterTestCase: the Storage API
- * behaves the same on InMemoryStorage, FileSystemStorage and S3Storage. Each spec file calls
- * `describeStorageContract` with a factory for its backend.
+ * `nestjs-storages/testing`: the contract every storage backend passes, for backends written
+ * outside the package. It registers a `describe` block of tests with the test runner's
+ * globals (`describe`, `it`, `expect`, `beforeAll`, `afterAll`): Jest, or Vitest with
+ * `globals: true`. It imports nothing of the runner itself.
+ *
+ * @example
+ * import { describeStorageContract } from 'nestjs-storages/testing';
+ * describeStorageContract('MyStorage', ({ fileOverwrite }) => new MyStorage({ fileOverwrite }));
  */
 import { Readable } from 'node:stream';
 import { types } from 'node:util';
-import { ContentFile, FileNotFoundError, SuspiciousFileOperation, type Storage } from '../../lib/index.js';
+import { ContentFile } from './core/content-file.js';
+import { FileNotFoundError, SuspiciousFileOperation } from './core/errors.js';
+import type { Storage } from './core/storage.js';
 
-export type StorageFactory = (options: { fileOverwrite: boolean }) => Storage | Promise<Storage>;
+/** What the contract asks of the factory: a fresh, empty storage, overwriting or not. */
+export interface StorageContractOptions {
+  /** Whether saving under a taken name replaces the file (else the storage finds a free name). */
+  fileOverwrite: boolean;
+}
+
+/** The test runner's globals the contract uses, as Jest and Vitest provide them. */
+interface TestGlobals {
+  describe(name: string, body: () => void): void;
+  it(name: string, test: () => unknown): void;
+  beforeAll(hook: () => unknown): void;
+  afterAll(hook: () => unknown): void;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the runner's own matchers
+  expect(actual: unknown): any;
+}
+
+function testGlobals(): TestGlobals {
+  const globals = globalThis as unknown as Partial<TestGlobals>;
+  for (const name of ['describe', 'it', 'expect', 'beforeAll', 'afterAll'] as const) {
+    if (typeof globals[name] !== 'function') {
+      throw new Error(
+        `describeStorageContract needs the test runner's global '${name}' (Jest, or Vitest with globals: true)`,
+      );
+    }
+  }
+  return globals as TestGlobals;
+}
 
 async function text(stream: Readable): Promise<string> {
   return Buffer.concat(await stream.toArray()).toString('utf8');
 }
 
-export function describeStorageContract(label: string, make: StorageFactory): void {
-  describe(`Storage contract: ${label}`, () => {
+/**
+ * Registers the Storage API contract for one backend: save in every content form, names as
+ * Django makes them, path traversal refused, create-only saves, listdir, reads by size, line,
+ * chunk and range, files opened for writing, aborted writes leaving nothing. `makeStorage` is
+ * called twice (overwriting and not), before the tests; each storage is closed after them.
+ */
+export function describeStorageContract(
+  name: string,
+  makeStorage: (options: StorageContractOptions) => Storage | Promise<Storage>,
+): void {
+  const { describe, it, expect, beforeAll, afterAll } = testGlobals();
+  describe(`Storage contract: ${name}`, () => {
     let storage: Storage;
     let overwriting: Storage;
 
     beforeAll(async () => {
-      storage = await make({ fileOverwrite: false });
-      overwriting = await make({ fileOverwrite: true });
+      storage = await makeStorage({ fileOverwrite: false });
+      overwriting = await makeStorage({ fileOverwrite: true });
     });
     afterAll(async () => {
       await storage.close();
