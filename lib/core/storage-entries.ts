@@ -39,9 +39,7 @@ export interface ScanOptions {
 }
 
 /** What `deleteMany()` takes: names, or the entries of a `scan()`. */
-export type DeleteManyInput =
-  | Iterable<string | StorageEntry>
-  | AsyncIterable<string | StorageEntry>;
+export type DeleteManyInput = Iterable<string | StorageEntry> | AsyncIterable<string | StorageEntry>;
 
 /**
  * How `save()` stores content under a name, so a tool can tell whether a stored file holds some
@@ -134,7 +132,9 @@ export async function deleteInBatches(
   const flush = async () => {
     const names = batch;
     batch = [];
-    for (const failure of await deleteBatch(names).catch((err: unknown) => names.map((name) => ({ name, error: err })))) {
+    for (const failure of await deleteBatch(names).catch((err: unknown) =>
+      names.map((name) => ({ name, error: err })),
+    )) {
       errors.push(namingError(failure));
     }
   };
@@ -142,7 +142,8 @@ export async function deleteInBatches(
     given++;
     const name = typeof item === 'string' ? item : item?.name;
     try {
-      if (typeof name !== 'string') throw new TypeError(`deleteMany() takes names or scan() entries; got ${String(item)}`);
+      if (typeof name !== 'string')
+        throw new TypeError(`deleteMany() takes names or scan() entries; got ${String(item)}`);
       batch.push(checkedFileName(name));
     } catch (err) {
       errors.push(err);

@@ -250,7 +250,16 @@ export function describeStorageContract(
       });
 
       (listsInByteOrder ? it : it.skip)('scan() yields names in UTF-8 byte order, across folders', async () => {
-        const names = ['order/a.txt', 'order/a-b', 'order/a/b', 'order/a0', 'order/Z', 'order/é', 'order/\uff5e', 'order/😀'];
+        const names = [
+          'order/a.txt',
+          'order/a-b',
+          'order/a/b',
+          'order/a0',
+          'order/Z',
+          'order/é',
+          'order/\uff5e',
+          'order/😀',
+        ];
         for (const name of names) await overwriting.save(name, 'x');
         expect(namesOf(await collect(overwriting.scan('order')))).toEqual(byteSorted(names));
       });

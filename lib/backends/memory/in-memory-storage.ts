@@ -126,7 +126,13 @@ export class InMemoryStorage extends Storage {
       .sort(compareUtf8);
     for (const key of keys) {
       const entry = this.files.get(key);
-      if (entry) yield { name: key.slice(root.length), size: entry.content.length, lastModified: entry.modified, etag: entry.etag };
+      if (entry)
+        yield {
+          name: key.slice(root.length),
+          size: entry.content.length,
+          lastModified: entry.modified,
+          etag: entry.etag,
+        };
     }
   }
 

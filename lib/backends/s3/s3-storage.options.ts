@@ -35,6 +35,12 @@ export interface TransferConfig {
   queueSize?: number;
   /** Content up to this size is sent in one PutObject (`multipart_threshold`). Default 5 MiB. */
   multipartThreshold?: number;
+  /**
+   * `copy()` of a source up to this size is one CopyObject; a larger one is copied in `partSize`
+   * parts (UploadPartCopy). Default and most: 5 GiB, S3's limit on CopyObject. Below 5 GiB, each
+   * copy first asks the source's size (one HEAD).
+   */
+  copyThreshold?: number;
 }
 
 export const CANNED_ACLS = [
@@ -82,7 +88,7 @@ export const OBJECT_PARAMETERS = [
 
 export const CHECKSUM_MODES = ['WHEN_SUPPORTED', 'WHEN_REQUIRED'] as const;
 
-const TRANSFER_CONFIG_KEYS = ['partSize', 'queueSize', 'multipartThreshold'];
+const TRANSFER_CONFIG_KEYS = ['partSize', 'queueSize', 'multipartThreshold', 'copyThreshold'];
 
 function KeysIn(allowed: readonly string[], what: string): PropertyDecorator {
   return ValidateBy({
@@ -105,12 +111,18 @@ function IsTransferConfig(): PropertyDecorator {
       validate: (value: TransferConfig) => {
         if (typeof value !== 'object' || value === null) return false;
         if (!Object.keys(value).every((key) => TRANSFER_CONFIG_KEYS.includes(key))) return false;
-        const { partSize, queueSize, multipartThreshold } = value;
-        const int = (n: unknown, min: number) => n === undefined || (Number.isInteger(n) && (n as number) >= min);
-        return int(partSize, 5 * MiB) && int(queueSize, 1) && int(multipartThreshold, 0);
+        const { partSize, queueSize, multipartThreshold, copyThreshold } = value;
+        const int = (n: unknown, min: number, max = Infinity) =>
+          n === undefined || (Number.isInteger(n) && (n as number) >= min && (n as number) <= max);
+        return (
+          int(partSize, 5 * MiB) &&
+          int(queueSize, 1) &&
+          int(multipartThreshold, 0) &&
+          int(copyThreshold, 0, 5 * 1024 * MiB)
+        );
       },
       defaultMessage: () =>
-        'must be an object of partSize (integer, at least 5 MiB), queueSize (integer, at least 1) and multipartThreshold (integer bytes)',
+        'must be an object of partSize (integer, at least 5 MiB), queueSize (integer, at least 1), multipartThreshold (integer bytes) and copyThreshold (integer bytes, at most 5 GiB)',
     },
   });
 }

@@ -28,11 +28,15 @@ import { guessType } from '../../core/mimetypes.js';
 import { cleanName, safeJoin } from '../../core/names.js';
 import { relpath } from '../../core/posixpath.js';
 import { NameTakenError, Storage, type ReadRange, type SaveBody, type UrlOptions } from '../../core/storage.js';
+import type { DeleteFailure, StorageEntry, StorageStat, StoredForm } from '../../core/storage-entries.js';
 import type { FileMode } from '../../core/storage-file.js';
 import { assertValidOptions, declaredSettings, definedOptions, optionViolations } from '../../core/validate-options.js';
 import { createS3Client } from './s3-client.factory.js';
 import { attemptsOf, isNotFound, s3Error, statusOf } from './s3-errors.js';
 import { S3File } from './s3-file.js';
+import { copyObject, MAX_COPY_SIZE } from './s3-copy.js';
+import { deleteObjects } from './s3-delete-many.js';
+import { listDirectory, scanObjects, unquoteEtag } from './s3-listing.js';
 import { ObjectBody } from './s3-object-body.js';
 import { cloudfrontSigner } from './cloudfront-signer.js';
 import { presignedPost, type UploadUrl, type UploadUrlOptions } from './s3-presigned-post.js';
@@ -166,6 +170,7 @@ export class S3Storage extends Storage {
       partSize: transfer.partSize ?? 5 * MiB,
       queueSize: transfer.queueSize ?? (settings.useThreads === false ? 1 : 4),
       multipartThreshold: transfer.multipartThreshold ?? 5 * MiB,
+      copyThreshold: transfer.copyThreshold ?? MAX_COPY_SIZE,
     };
     this.replayableBytes = Math.max(this.transfer.multipartThreshold, this.transfer.partSize);
 
@@ -224,25 +229,7 @@ export class S3Storage extends Storage {
   async listdir(path: string): Promise<[directories: string[], files: string[]]> {
     let prefix = this.normalizeName(cleanName(path));
     if (prefix && !prefix.endsWith('/')) prefix += '/';
-    const directories: string[] = [];
-    const files: string[] = [];
-    let token: string | undefined;
-    do {
-      const page = await this.client
-        .send(
-          new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, Delimiter: '/', ContinuationToken: token }),
-        )
-        .catch((err: unknown) => {
-          throw s3Error('ListObjectsV2', prefix, err);
-        });
-      for (const common of page.CommonPrefixes ?? []) directories.push(relpath(common.Prefix!, prefix));
-      for (const object of page.Contents ?? []) {
-        // The "directory" placeholder object itself is not a file of the directory.
-        if (object.Key !== prefix) files.push(relpath(object.Key!, prefix));
-      }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-    return [directories, files];
+    return listDirectory(this.client, this.bucket, prefix);
   }
 
   async size(name: string): Promise<number> {
@@ -296,6 +283,18 @@ export class S3Storage extends Storage {
     }
     if (!response) return Readable.from([]);
     return this.content(response, key);
+  }
+
+  /**
+   * How `save()` stores `name`: gzipped when `gzip` applies to its content type, and ETags that
+   * are the MD5 of the stored bytes, or S3's multipart form for content uploaded in `partSize`
+   * parts (not so under SSE-KMS or SSE-C: such ETags then simply do not match).
+   */
+  override storedForm(name: string): StoredForm {
+    return {
+      gzip: this.gzips(this.writeParameters(this.normalizeName(cleanName(name)))),
+      etag: { algorithm: 'md5', partSize: this.transfer.partSize },
+    };
   }
 
   override async close(): Promise<void> {
@@ -437,6 +436,59 @@ export class S3Storage extends Storage {
       throw s3Error('PutObject', key, err);
     }
     return cleaned;
+  }
+
+  /** One HEAD. */
+  protected override async _stat(name: string): Promise<StorageStat> {
+    const head = await this.head(name);
+    return {
+      name,
+      size: head.ContentLength ?? 0,
+      lastModified: head.LastModified!,
+      etag: unquoteEtag(head.ETag),
+      contentType: head.ContentType,
+      metadata: head.Metadata ?? {},
+    };
+  }
+
+  /** One ListObjectsV2 per 1,000 keys, through the SDK's paginator (see s3-listing.ts). */
+  protected override _scan(folder: string, recursive: boolean): AsyncGenerator<StorageEntry> {
+    let root = this.normalizeName('');
+    if (root && !root.endsWith('/')) root += '/';
+    let prefix = this.normalizeName(folder);
+    if (prefix && !prefix.endsWith('/')) prefix += '/';
+    return scanObjects(this.client, this.bucket, prefix, root, recursive);
+  }
+
+  /** Server-side: CopyObject, or UploadPartCopy parts above `transferConfig.copyThreshold` (see s3-copy.ts). */
+  protected override async _copy(source: string, target: string): Promise<void> {
+    const sourceKey = this.objectKey(source);
+    const targetKey = this.objectKey(target);
+    await copyObject({
+      client: this.client,
+      bucket: this.bucket,
+      sourceKey,
+      targetKey,
+      sourceParameters: this.downloadParameters(sourceKey),
+      targetParameters: this.writeParameters(targetKey),
+      threshold: this.transfer.copyThreshold,
+      partSize: this.transfer.partSize,
+      queueSize: this.transfer.queueSize,
+    });
+  }
+
+  /** One DeleteObjects of the batch's keys; a name whose key is refused fails alone. */
+  protected override async _deleteMany(names: string[]): Promise<DeleteFailure[]> {
+    const keys = new Map<string, string>();
+    const failures: DeleteFailure[] = [];
+    for (const name of names) {
+      try {
+        keys.set(this.objectKey(name), name);
+      } catch (error) {
+        failures.push({ name, error });
+      }
+    }
+    return [...failures, ...(await deleteObjects(this.client, this.bucket, keys))];
   }
 
   /** A multipart upload through lib-storage; any failure aborts it, so no parts are left behind. */
