@@ -29,6 +29,8 @@ export interface ProxiedRequest {
   range?: string;
   /** The `If-Match` condition sent, if any. */
   ifMatch?: string;
+  /** Which attempt of its call the SDK says this is (`amz-sdk-request: attempt=N`): 1, or more for a retry. */
+  attempt?: number;
   /** The fault this request was given, if any. */
   fault?: FaultKind;
 }
@@ -106,7 +108,15 @@ export async function startFaultProxy(target: string, options: FaultProxyOptions
     const n = (seen.get(identity) ?? 0) + 1;
     seen.set(identity, n);
     const ifMatch = req.headers['if-match'];
-    const record: ProxiedRequest = { method: req.method!, url, key: keyOf(url), range, ifMatch };
+    const attempt = /attempt=(\d+)/.exec(String(req.headers['amz-sdk-request'] ?? ''))?.[1];
+    const record: ProxiedRequest = {
+      method: req.method!,
+      url,
+      key: keyOf(url),
+      range,
+      ifMatch,
+      attempt: attempt ? Number(attempt) : undefined,
+    };
     proxy.requests.push(record);
 
     const drawn = () =>
