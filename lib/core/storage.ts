@@ -212,13 +212,8 @@ export abstract class Storage {
    * storage names, as `save()` returns them. Pages are fetched as the caller iterates, so
    * stopping early fetches nothing more. Folder markers (names ending in `/`) are skipped.
    */
-  scan(path = '', { recursive = true }: ScanOptions = {}): AsyncIterable<StorageEntry> {
-    const storage = this;
-    return {
-      async *[Symbol.asyncIterator]() {
-        yield* storage._scan(checkedFolder(path), recursive);
-      },
-    };
+  async *scan(path = '', { recursive = true }: ScanOptions = {}): AsyncIterable<StorageEntry> {
+    yield* this._scan(checkedFolder(path), recursive);
   }
 
   /**
@@ -293,7 +288,7 @@ export abstract class Storage {
     for (const { rank, directory } of children) {
       const name = folder ? `${folder}/${rank}` : rank;
       if (directory) yield* this._scan(name.slice(0, -1), true);
-      else yield this.stat(name);
+      else yield await this.stat(name);
     }
   }
 

@@ -10,7 +10,6 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
-  ListObjectsV2Command,
   PutObjectCommand,
   type GetObjectCommandOutput,
   type PutObjectCommandInput,
@@ -26,7 +25,6 @@ import {
 } from '../../core/errors.js';
 import { guessType } from '../../core/mimetypes.js';
 import { cleanName, safeJoin } from '../../core/names.js';
-import { relpath } from '../../core/posixpath.js';
 import { NameTakenError, Storage, type ReadRange, type SaveBody, type UrlOptions } from '../../core/storage.js';
 import type { DeleteFailure, StorageEntry, StorageStat, StoredForm } from '../../core/storage-entries.js';
 import type { FileMode } from '../../core/storage-file.js';
