@@ -4,13 +4,7 @@
  * contract suite proves them on it, as it would a user's own backend.
  */
 import type { Readable } from 'node:stream';
-import {
-  InMemoryStorage,
-  Storage,
-  type FileMode,
-  type ReadRange,
-  type StorageFile,
-} from '../../lib/index.js';
+import { InMemoryStorage, Storage, type FileMode, type ReadRange, type StorageFile } from '../../lib/index.js';
 import type { SaveBody } from '../../lib/core/storage.js';
 import { describeStorageContract } from '../contract/storage-contract.js';
 
