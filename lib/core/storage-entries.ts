@@ -105,11 +105,12 @@ export function checkedFileName(name: string): string {
 
 /**
  * The folder `scan(path)` lists, cleaned, without a trailing slash ('' for the whole storage).
- * The path is a folder: `docs` lists `docs/...`, never `docs2.txt`.
+ * The path is a folder: `docs` lists `docs/...`, never `docs2.txt`. An absolute path is refused
+ * as `save()` refuses one (the whole storage is `''`).
  */
 export function checkedFolder(path: string): string {
   const cleaned = cleanName(path);
-  if (posixpath.parts(cleaned).includes('..')) {
+  if (posixpath.isAbsolute(cleaned) || posixpath.parts(cleaned).includes('..')) {
     throw new SuspiciousFileOperation(`Detected path traversal attempt in '${path}'`);
   }
   return cleaned.replace(/\/+$/, '');
