@@ -154,6 +154,18 @@ describe('copy()', () => {
     expect((await grants('acl/public.txt')).some(allUsers)).toBe(true);
   });
 
+  test('without fileOverwrite, the copy is sent create-only (If-None-Match: *), after a HEAD for a free name', async () => {
+    // AWS refuses it (412) when another writer took the name meanwhile, and copy() then takes
+    // another name; Ceph 16 and s3rver ignore the condition, so only the request is checked here.
+    const s = storage({ fileOverwrite: false });
+    await s.save('create-only/source.txt', 'copied');
+    proxy.reset();
+    expect(await s.copy('create-only/source.txt', 'create-only/target.txt')).toBe('create-only/target.txt');
+    expect(proxy.counts()).toEqual({ HEAD: 1, PUT: 1 });
+    expect(proxy.captured[1].headers['if-none-match']).toBe('*');
+    expect(proxy.captured[1].headers['x-amz-copy-source']).toBeDefined();
+  });
+
   test('a missing source is FileNotFoundError and writes nothing', async () => {
     const s = storage();
     await expect(s.copy('copy/none.txt', 'copy/none-copy.txt')).rejects.toThrow(FileNotFoundError);

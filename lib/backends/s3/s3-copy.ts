@@ -10,7 +10,8 @@
  * storage's part size, more when 10,000 parts would not hold it), started with the source's
  * headers and metadata carried explicitly (a multipart upload copies none), each part
  * conditional on the source's ETag so a source replaced midway fails the copy instead of mixing
- * two versions; any failure aborts the upload, so no parts are left behind.
+ * two versions; any failure aborts the upload, so no parts are left behind. With `fileOverwrite`
+ * false both write create-only (`If-None-Match: *`), as `save()` does.
  */
 import {
   AbortMultipartUploadCommand,
@@ -24,6 +25,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { FileNotFoundError } from '../../core/errors.js';
+import { NameTakenError } from '../../core/storage.js';
 import { isNotFound, s3Error, statusOf } from './s3-errors.js';
 
 /** S3's limit on the source of one CopyObject, and on one part. */
@@ -75,6 +77,11 @@ export interface S3CopyRequest {
   partSize: number;
   /** Parts copied at once. */
   queueSize: number;
+  /**
+   * A create-only copy (`fileOverwrite` false): the server refuses it (412) if another writer
+   * took the target name meanwhile, and it fails with `NameTakenError`, as a create-only save.
+   */
+  exclusive: boolean;
 }
 
 export async function copyObject(request: S3CopyRequest): Promise<void> {
@@ -104,9 +111,11 @@ async function singleCopy(request: S3CopyRequest): Promise<void> {
         Bucket: bucket,
         Key: targetKey,
         MetadataDirective: 'COPY',
+        IfNoneMatch: request.exclusive ? '*' : undefined,
       }),
     );
   } catch (err) {
+    if (request.exclusive && isNameTaken(err)) throw new NameTakenError(targetKey, { cause: err });
     throw failure('CopyObject', sourceKey, err);
   }
 }
@@ -184,9 +193,11 @@ async function multipartCopy(request: S3CopyRequest, head: HeadObjectCommandOutp
           Key: targetKey,
           UploadId,
           MultipartUpload: { Parts: parts },
+          IfNoneMatch: request.exclusive ? '*' : undefined,
         }),
       )
       .catch((err: unknown) => {
+        if (request.exclusive && isNameTaken(err)) throw new NameTakenError(targetKey, { cause: err });
         throw s3Error('CompleteMultipartUpload', targetKey, err);
       });
   } catch (err) {
@@ -220,6 +231,12 @@ function copySourceParameters({ bucket, sourceKey, sourceParameters }: S3CopyReq
     if (sourceParameters[name] !== undefined) params[`CopySource${name}`] = sourceParameters[name];
   }
   return params;
+}
+
+/** A conditional write refused because the name exists (412), or lost a race for it (409). */
+function isNameTaken(err: unknown): boolean {
+  const status = statusOf(err);
+  return status === 412 || status === 409;
 }
 
 function failure(operation: string, sourceKey: string, err: unknown): unknown {

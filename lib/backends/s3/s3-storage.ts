@@ -472,6 +472,7 @@ export class S3Storage extends Storage {
       threshold: this.transfer.copyThreshold,
       partSize: this.transfer.partSize,
       queueSize: this.transfer.queueSize,
+      exclusive: !this.fileOverwrite,
     });
   }
 
