@@ -19,7 +19,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
-import { GetObjectCommand, PutObjectCommand, S3Client, paginateListObjectsV2 } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  paginateListObjectsV2,
+} from '@aws-sdk/client-s3';
 import { getSignedUrl as cloudfrontSignedUrl } from '@aws-sdk/cloudfront-signer';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -31,6 +37,8 @@ const MiB = 1024 * KiB;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const URL_SECONDS = Number(process.env.BENCH_URL_SECONDS ?? 0.3);
 const LIST_KEYS = 10_000;
+const DELETE_KEYS = 10_000;
+const deleteName = (i) => `f${String(i).padStart(5, '0')}.txt`;
 const PART_SIZE = 5 * MiB; // S3Storage's default transferConfig, given to the raw Upload too
 const QUEUE_SIZE = 4;
 
@@ -97,6 +105,12 @@ async function packageSide(server, privateKey) {
       const [directories, files] = await storage.listdir(path);
       return directories.length + files.length;
     },
+    scan: async (path) => {
+      let entries = 0;
+      for await (const entry of storage.scan(path)) entries += entry.size > 0 ? 1 : 0;
+      return entries;
+    },
+    deleteMany: (names) => storage.deleteMany(names.map((name) => `delete/package/${name}`)),
     urls: {
       'presigned GET': (i) => signed.url(urlName(i)),
       'presigned PUT': (i) => signed.url(urlName(i), { httpMethod: 'PUT' }),
@@ -152,6 +166,33 @@ async function rawSide(server, privateKey) {
         for (const object of page.Contents ?? []) files.push(object.Key.slice(prefix.length));
       }
       return directories.length + files.length;
+    },
+    scan: async (path) => {
+      // What scan() yields, made from the raw paginator's pages.
+      let entries = 0;
+      for await (const page of paginateListObjectsV2({ client }, { Bucket: server.bucket, Prefix: `bench/${path}/` })) {
+        for (const object of page.Contents ?? []) {
+          if (object.Key.endsWith('/')) continue;
+          const entry = {
+            name: object.Key.slice('bench/'.length),
+            size: object.Size,
+            lastModified: object.LastModified,
+            etag: object.ETag?.replaceAll('"', ''),
+          };
+          entries += entry.size > 0 ? 1 : 0;
+        }
+      }
+      return entries;
+    },
+    deleteMany: async (names) => {
+      for (let i = 0; i < names.length; i += 1000) {
+        const Objects = names.slice(i, i + 1000).map((name) => ({ Key: `bench/delete/raw/${name}` }));
+        const { Errors } = await client.send(
+          new DeleteObjectsCommand({ Bucket: server.bucket, Delete: { Objects, Quiet: true } }),
+        );
+        if (Errors?.length) throw new Error(`raw: ${Errors.length} keys not deleted`);
+      }
+      return names.length;
     },
     urls: {
       'presigned GET': (i) =>
@@ -218,6 +259,15 @@ async function worker(sideName, server, privateKey) {
         const entries = await side.listdir('list');
         if (entries !== LIST_KEYS) throw new Error(`${sideName} listed ${entries} of ${LIST_KEYS}`);
       }),
+    scan: () =>
+      timed(async () => {
+        const entries = await side.scan('list');
+        if (entries !== LIST_KEYS) throw new Error(`${sideName} scanned ${entries} of ${LIST_KEYS}`);
+      }),
+    deleteMany: () => {
+      const names = Array.from({ length: DELETE_KEYS }, (_, i) => deleteName(i));
+      return timed(() => side.deleteMany(names));
+    },
     url: async ({ kind }) => {
       const make = side.urls[kind];
       for (let i = 0; i < 200; i++) await make(i);
@@ -288,6 +338,13 @@ async function seed(client, bucket) {
   );
 }
 
+/** The keys one side's deleteMany turn deletes. */
+async function seedDeletes(client, bucket, side) {
+  await pool(0, DELETE_KEYS, 32, (i) =>
+    client.send(new PutObjectCommand({ Bucket: bucket, Key: `bench/delete/${side}/${deleteName(i)}`, Body: 'x' })),
+  );
+}
+
 async function main() {
   const { server, stop } = await startBenchServer();
   const { privateKey } = generateKeyPairSync('rsa', {
@@ -324,11 +381,14 @@ async function main() {
         args: { kind },
       })),
       { label: `listdir ${LIST_KEYS.toLocaleString('en')} keys`, task: 'listdir', args: {} },
+      { label: `scan ${LIST_KEYS.toLocaleString('en')} keys`, task: 'scan', args: {} },
+      { label: `deleteMany ${DELETE_KEYS.toLocaleString('en')} names`, task: 'deleteMany', args: {} },
     ];
     // Higher is better for every figure: MiB/s, URLs/s, listings/s.
     const figure = ({ task, size }, { seconds, result }) => {
       if (task === 'save' || task === 'read') return (SIZES[size].bytes * SIZES[size].count) / MiB / seconds;
       if (task === 'url') return result / seconds;
+      if (task === 'deleteMany') return DELETE_KEYS / seconds;
       return 1 / seconds;
     };
     const best = new Map(tasks.map((t) => [t.label, { package: 0, raw: 0 }]));
@@ -341,6 +401,8 @@ async function main() {
         for (let slice = 0; slice < slices; slice++) {
           const args = { ...t.args, from: (slice * count) / slices, to: ((slice + 1) * count) / slices };
           for (const side of (round + slice) % 2 ? ['raw', 'package'] : ['package', 'raw']) {
+            // What deleteMany deletes is put back before each turn, untimed.
+            if (t.task === 'deleteMany') await seedDeletes(client, server.bucket, side);
             const { seconds, result } = await workers[side].run(t.task, args);
             total[side].seconds += seconds;
             if (typeof result === 'number') total[side].result += result;
@@ -355,7 +417,8 @@ async function main() {
       raw: (await workers.raw.run('rss')).result,
     };
 
-    const unit = ({ task }) => (task === 'url' ? 'URLs/s' : task === 'listdir' ? 'listings/s' : 'MiB/s');
+    const units = { url: 'URLs/s', listdir: 'listings/s', scan: 'listings/s', deleteMany: 'names/s' };
+    const unit = ({ task }) => units[task] ?? 'MiB/s';
     const rows = tasks.map((t) => {
       const { package: ours, raw } = best.get(t.label);
       const row = { task: t.label, unit: unit(t), package: ours, raw, ratio: ours / raw };

@@ -26,6 +26,7 @@ export {
   type StorageContent,
   type UrlOptions,
 } from './core/storage.js';
+export type { DeleteManyInput, ScanOptions, StorageEntry, StorageStat, StoredForm } from './core/storage-entries.js';
 export { StorageFile, type FileData, type FileMode } from './core/storage-file.js';
 export { ContentFile } from './core/content-file.js';
 export {

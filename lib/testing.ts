@@ -11,8 +11,9 @@
 import { Readable } from 'node:stream';
 import { types } from 'node:util';
 import { ContentFile } from './core/content-file.js';
-import { FileNotFoundError, SuspiciousFileOperation } from './core/errors.js';
+import { FileNotFoundError, SuspiciousFileOperation, SuspiciousOperation, ValueError } from './core/errors.js';
 import type { Storage } from './core/storage.js';
+import type { StorageEntry } from './core/storage-entries.js';
 
 /** What the contract asks of the factory: a fresh, empty storage, overwriting or not. */
 export interface StorageContractOptions {
@@ -23,7 +24,7 @@ export interface StorageContractOptions {
 /** The test runner's globals the contract uses, as Jest and Vitest provide them. */
 interface TestGlobals {
   describe(name: string, body: () => void): void;
-  it(name: string, test: () => unknown): void;
+  it: { (name: string, test: () => unknown): void; skip(name: string, test: () => unknown): void };
   beforeAll(hook: () => unknown): void;
   afterAll(hook: () => unknown): void;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the runner's own matchers
@@ -42,6 +43,30 @@ function testGlobals(): TestGlobals {
   return globals as TestGlobals;
 }
 
+/** How the backend under test departs from the contract, where a test server forces it to. */
+export interface StorageContractExceptions {
+  /**
+   * Whether the backend lists in UTF-8 byte order, as S3 does. Default true; false only for a
+   * test server known to list otherwise (s3rver lists in its file system's order).
+   */
+  listsInByteOrder?: boolean;
+}
+
+async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const item of iterable) items.push(item);
+  return items;
+}
+
+function namesOf(entries: StorageEntry[]): string[] {
+  return entries.map((entry) => entry.name);
+}
+
+/** Sorts by UTF-8 bytes, the reference order for scan(). */
+function byteSorted(names: string[]): string[] {
+  return [...names].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+}
+
 async function text(stream: Readable): Promise<string> {
   return Buffer.concat(await stream.toArray()).toString('utf8');
 }
@@ -49,12 +74,14 @@ async function text(stream: Readable): Promise<string> {
 /**
  * Registers the Storage API contract for one backend: save in every content form, names as
  * Django makes them, path traversal refused, create-only saves, listdir, reads by size, line,
- * chunk and range, files opened for writing, aborted writes leaving nothing. `makeStorage` is
- * called twice (overwriting and not), before the tests; each storage is closed after them.
+ * chunk and range, files opened for writing, aborted writes leaving nothing, and stat, scan,
+ * copy, move and deleteMany. `makeStorage` is called twice (overwriting and not), before the
+ * tests; each storage is closed after them. `exceptions` names what a test server cannot do.
  */
 export function describeStorageContract(
   name: string,
   makeStorage: (options: StorageContractOptions) => Storage | Promise<Storage>,
+  exceptions: StorageContractExceptions = {},
 ): void {
   const { describe, it, expect, beforeAll, afterAll } = testGlobals();
   describe(`Storage contract: ${name}`, () => {
@@ -218,6 +245,154 @@ export function describeStorageContract(
       expect(await text(await overwriting.createReadStream('range.txt', { start: 2, end: 4 }))).toBe('234');
       expect(await text(await overwriting.createReadStream('range.txt', { start: 7 }))).toBe('789');
       expect(await text(await overwriting.createReadStream('range.txt', { end: 1 }))).toBe('01');
+    });
+
+    describe('stat, scan, copy, move and deleteMany', () => {
+      it('stat() gives size, modification time and an unquoted ETag; a missing file is FileNotFoundError naming it', async () => {
+        await overwriting.save('stat/file.txt', 'twelve bytes');
+        const stat = await overwriting.stat('stat/file.txt');
+        expect(stat).toMatchObject({ name: 'stat/file.txt', size: 12 });
+        expect(types.isDate(stat.lastModified)).toBe(true);
+        expect(Math.abs(stat.lastModified.getTime() - Date.now())).toBeLessThan(3600_000);
+        if (stat.etag !== undefined) expect(stat.etag).toMatch(/^[^"]+$/);
+        expect(await overwriting.stat('./stat//file.txt')).toMatchObject({ name: 'stat/file.txt', size: 12 });
+        await expect(overwriting.stat('stat/missing.txt')).rejects.toBeInstanceOf(FileNotFoundError);
+        await expect(overwriting.stat('stat/missing.txt')).rejects.toThrow('stat/missing.txt');
+        await expect(overwriting.stat('../stat/file.txt')).rejects.toBeInstanceOf(SuspiciousOperation);
+        await expect(overwriting.stat('stat/')).rejects.toBeInstanceOf(SuspiciousOperation);
+      });
+
+      it('scan() yields whole names under the folder with what stat() says, recursive by default', async () => {
+        const names = ['scan/a.txt', 'scan/sub/b.txt', 'scan/sub/deeper/c.txt', 'scan2.txt', 'scan-sibling/d.txt'];
+        for (const name of names) await overwriting.save(name, `content of ${name}`);
+        const entries = await collect(overwriting.scan('scan'));
+        expect(namesOf(entries).sort()).toEqual(['scan/a.txt', 'scan/sub/b.txt', 'scan/sub/deeper/c.txt']);
+        for (const entry of entries) {
+          const stat = await overwriting.stat(entry.name);
+          expect(entry.size).toBe(Buffer.byteLength(`content of ${entry.name}`));
+          expect(entry.size).toBe(stat.size);
+          expect(entry.etag).toBe(stat.etag);
+          expect(Math.abs(entry.lastModified.getTime() - stat.lastModified.getTime())).toBeLessThan(2000);
+        }
+        expect(namesOf(await collect(overwriting.scan('scan/')))).toEqual(namesOf(entries));
+        expect(namesOf(await collect(overwriting.scan('scan', { recursive: false })))).toEqual(['scan/a.txt']);
+        expect(namesOf(await collect(overwriting.scan('scan/sub', { recursive: false })))).toEqual(['scan/sub/b.txt']);
+        expect(await collect(overwriting.scan('scan/a.txt'))).toEqual([]);
+        expect(await collect(overwriting.scan('nothing-here'))).toEqual([]);
+        const all = namesOf(await collect(overwriting.scan()));
+        for (const name of names) expect(all).toContain(name);
+        await expect(collect(overwriting.scan('../up'))).rejects.toBeInstanceOf(SuspiciousOperation);
+      });
+
+      (exceptions.listsInByteOrder === false ? it.skip : it)(
+        'scan() yields names in UTF-8 byte order, across folders',
+        async () => {
+          const names = [
+            'order/a.txt',
+            'order/a-b',
+            'order/a/b',
+            'order/a0',
+            'order/Z',
+            'order/é',
+            'order/\uff5e',
+            'order/😀',
+          ];
+          for (const name of names) await overwriting.save(name, 'x');
+          expect(namesOf(await collect(overwriting.scan('order')))).toEqual(byteSorted(names));
+        },
+      );
+
+      it('scan() stops when the caller does', async () => {
+        for (const name of ['early/1', 'early/2', 'early/3']) await overwriting.save(name, 'x');
+        const seen: string[] = [];
+        for await (const entry of overwriting.scan('early')) {
+          seen.push(entry.name);
+          if (seen.length === 2) break;
+        }
+        expect(seen).toHaveLength(2);
+      });
+
+      it('copy() keeps the content and the content type, and returns the name used', async () => {
+        await overwriting.save('copy/source.css', new ContentFile('body { color: red }', undefined, 'text/plain'));
+        expect(await overwriting.copy('copy/source.css', 'copy/target.css')).toBe('copy/target.css');
+        expect(await text(await overwriting.createReadStream('copy/target.css'))).toBe('body { color: red }');
+        expect(await text(await overwriting.createReadStream('copy/source.css'))).toBe('body { color: red }');
+        const [source, target] = [await overwriting.stat('copy/source.css'), await overwriting.stat('copy/target.css')];
+        expect(target.size).toBe(source.size);
+        // A backend that stores content types keeps the source's, not one guessed from the target's name.
+        if (source.contentType === 'text/plain') expect(target.contentType).toBe('text/plain');
+        if (source.etag !== undefined) expect(target.etag).toBe(source.etag);
+      });
+
+      it('copy() follows fileOverwrite as save() does', async () => {
+        await storage.save('copy2/source.txt', 'new');
+        await storage.save('copy2/taken.txt', 'old');
+        const name = await storage.copy('copy2/source.txt', 'copy2/taken.txt');
+        expect(name).toMatch(/^copy2\/taken_[A-Za-z0-9]{7}\.txt$/);
+        expect(await text(await storage.createReadStream('copy2/taken.txt'))).toBe('old');
+        expect(await text(await storage.createReadStream(name))).toBe('new');
+
+        await overwriting.save('copy2/source.txt', 'new');
+        await overwriting.save('copy2/taken.txt', 'old');
+        expect(await overwriting.copy('copy2/source.txt', 'copy2/taken.txt')).toBe('copy2/taken.txt');
+        expect(await text(await overwriting.createReadStream('copy2/taken.txt'))).toBe('new');
+      });
+
+      it('copy() of a missing source is FileNotFoundError; onto itself, ValueError; climbing out is refused', async () => {
+        await expect(overwriting.copy('copy3/missing.txt', 'copy3/t.txt')).rejects.toBeInstanceOf(FileNotFoundError);
+        expect(await overwriting.exists('copy3/t.txt')).toBe(false);
+        await overwriting.save('copy3/self.txt', 'self');
+        await expect(overwriting.copy('copy3/self.txt', './copy3/self.txt')).rejects.toBeInstanceOf(ValueError);
+        await expect(storage.copy('copy3/self.txt', 'copy3/self.txt')).rejects.toBeInstanceOf(ValueError);
+        expect(await text(await overwriting.createReadStream('copy3/self.txt'))).toBe('self');
+        await expect(overwriting.copy('copy3/self.txt', '../out.txt')).rejects.toBeInstanceOf(SuspiciousOperation);
+        await expect(overwriting.copy('../copy3/self.txt', 'in.txt')).rejects.toBeInstanceOf(SuspiciousOperation);
+        await expect(overwriting.copy('copy3/self.txt', 'copy3/')).rejects.toBeInstanceOf(SuspiciousOperation);
+      });
+
+      it('move() copies then deletes the source, and returns the name used', async () => {
+        await overwriting.save('move/from.txt', 'moving');
+        expect(await overwriting.move('move/from.txt', 'move/to.txt')).toBe('move/to.txt');
+        expect(await overwriting.exists('move/from.txt')).toBe(false);
+        expect(await text(await overwriting.createReadStream('move/to.txt'))).toBe('moving');
+        await expect(overwriting.move('move/from.txt', 'move/again.txt')).rejects.toBeInstanceOf(FileNotFoundError);
+        await expect(overwriting.move('move/to.txt', 'move/to.txt')).rejects.toBeInstanceOf(ValueError);
+        expect(await overwriting.exists('move/to.txt')).toBe(true);
+      });
+
+      it('deleteMany() deletes names and counts missing ones as deleted', async () => {
+        for (const name of ['bulk/1.txt', 'bulk/2.txt', 'bulk/keep.txt']) await overwriting.save(name, 'x');
+        expect(await overwriting.deleteMany(['bulk/1.txt', 'bulk/2.txt', 'bulk/never.txt'])).toBe(3);
+        expect(namesOf(await collect(overwriting.scan('bulk')))).toEqual(['bulk/keep.txt']);
+        expect(await overwriting.deleteMany([])).toBe(0);
+      });
+
+      it('deleteMany(scan(folder)) empties the folder and nothing else', async () => {
+        const names = Array.from({ length: 12 }, (_, i) => `tmp/${i % 3}/f${i}.txt`);
+        for (const name of names) await overwriting.save(name, 'x');
+        await overwriting.save('tmp-kept.txt', 'x');
+        expect(await overwriting.deleteMany(overwriting.scan('tmp/'))).toBe(12);
+        expect(await collect(overwriting.scan('tmp'))).toEqual([]);
+        expect(await overwriting.exists('tmp-kept.txt')).toBe(true);
+      });
+
+      it('deleteMany() tries every name; an invalid one fails alone, in an AggregateError naming it', async () => {
+        for (const name of ['bad/1.txt', 'bad/2.txt']) await overwriting.save(name, 'x');
+        async function* names() {
+          yield 'bad/1.txt';
+          yield '../escape.txt';
+          yield 'bad/2.txt';
+        }
+        const failure = await overwriting.deleteMany(names()).catch((err: unknown) => err);
+        expect(failure).toBeInstanceOf(AggregateError);
+        const { errors, message } = failure as AggregateError;
+        expect(message).toMatch(/1 of 3/);
+        expect(errors).toHaveLength(1);
+        expect(errors[0]).toBeInstanceOf(SuspiciousOperation);
+        expect(String(errors[0].message)).toContain('../escape.txt');
+        expect(await overwriting.exists('bad/1.txt')).toBe(false);
+        expect(await overwriting.exists('bad/2.txt')).toBe(false);
+      });
     });
 
     it('makes names valid and generates file names as Django does', () => {

@@ -6,7 +6,7 @@
 import { Readable } from 'node:stream';
 import { basename } from 'node:path';
 import { ContentFile } from './content-file.js';
-import { NotImplementedError, SuspiciousFileOperation } from './errors.js';
+import { NotImplementedError, SuspiciousFileOperation, ValueError } from './errors.js';
 import {
   alternativeNames,
   checkDirName,
@@ -18,6 +18,18 @@ import {
 } from './names.js';
 import * as posixpath from './posixpath.js';
 import type { FileMode, StorageFile } from './storage-file.js';
+import {
+  checkedFileName,
+  checkedFolder,
+  compareUtf8,
+  deleteInBatches,
+  type DeleteFailure,
+  type DeleteManyInput,
+  type ScanOptions,
+  type StorageEntry,
+  type StorageStat,
+  type StoredForm,
+} from './storage-entries.js';
 
 /** What `save()` accepts. A string is stored as UTF-8; a `Readable` is streamed, never buffered whole. */
 export type StorageContent = Buffer | Uint8Array | string | Readable | ContentFile;
@@ -190,6 +202,117 @@ export abstract class Storage {
     return posixpath.normpath(posixpath.join(dirName, this.getValidName(fileName)));
   }
 
+  // Beyond Django: metadata, listing, copies, bulk deletes. The names are checked here; each
+  // backend's hook (`_stat`, `_scan`, `_copy`, `_deleteMany`) does what its medium needs, and
+  // the defaults below work on any backend through the Django methods, one call per file.
+
+  /** Size, modification time, and (where the backend keeps them) ETag, content type and metadata, in one call. */
+  async stat(name: string): Promise<StorageStat> {
+    return this._stat(checkedFileName(name));
+  }
+
+  /**
+   * The files under the folder `path` (default: all), in UTF-8 byte order of their names, with
+   * what a listing says (size, modification time, ETag): no request per file. Names are whole
+   * storage names, as `save()` returns them. Pages are fetched as the caller iterates, so
+   * stopping early fetches nothing more. Folder markers (names ending in `/`) are skipped.
+   */
+  async *scan(path = '', { recursive = true }: ScanOptions = {}): AsyncIterable<StorageEntry> {
+    yield* this._scan(checkedFolder(path), recursive);
+  }
+
+  /**
+   * Copies `source` to `target` and returns the name used: `target`, or with `fileOverwrite`
+   * false a free name found as `save()` finds one. A missing source is `FileNotFoundError`; a
+   * copy onto its own name is `ValueError`, and nothing is written.
+   */
+  async copy(source: string, target: string): Promise<string> {
+    const from = checkedFileName(source);
+    validateFileName(target, true);
+    if (cleanName(target) === from) throw new ValueError(`Cannot copy '${source}' onto itself`);
+    let candidate = await this.getAvailableName(target);
+    validateFileName(candidate, true);
+    let alternatives: Iterator<string> | undefined;
+    for (;;) {
+      try {
+        await this._copy(from, candidate);
+        return candidate;
+      } catch (err) {
+        if (!(err instanceof NameTakenError)) throw err;
+        alternatives ??= alternativeNames(cleanName(target));
+        candidate = alternatives.next().value as string;
+      }
+    }
+  }
+
+  /** `copy()` then `delete()` of the source; returns the name the file now has. */
+  async move(source: string, target: string): Promise<string> {
+    const name = await this.copy(source, target);
+    await this.delete(source);
+    return name;
+  }
+
+  /**
+   * Deletes many files (names, or the entries of a `scan()`: `deleteMany(storage.scan('tmp/'))`
+   * empties a folder) in batches; a missing file counts as deleted. Resolves to the number of
+   * names given. Every name is tried; failures (an invalid name fails only itself) reject
+   * afterwards as one `AggregateError` of errors that each name their file.
+   */
+  deleteMany(names: DeleteManyInput): Promise<number> {
+    return deleteInBatches(names, this.deleteBatchSize, (batch) => this._deleteMany(batch));
+  }
+
+  /**
+   * How `save()` stores content under `name`: gzipped or not, and whether a stored file's ETag
+   * is a hash of its bytes (see `StoredForm`). Tools compare content with a `scan()` through it.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the name is for backends that vary by name
+  storedForm(name: string): StoredForm {
+    return { gzip: false };
+  }
+
+  /** Names a `deleteMany()` batch holds (S3: DeleteObjects takes 1,000 keys). */
+  protected readonly deleteBatchSize: number = 1000;
+
+  /** `stat` of a checked name; the default asks `size()` and `getModifiedTime()`. */
+  protected async _stat(name: string): Promise<StorageStat> {
+    return { name, size: await this.size(name), lastModified: await this.getModifiedTime(name) };
+  }
+
+  /**
+   * The files under the checked folder `folder` ('' for all). The default walks `listdir()`,
+   * a `stat()` per file, in UTF-8 byte order: a folder's files and sub-folders merged, each
+   * sub-folder ranked by its name and a `/`, so the order is that of the whole names.
+   */
+  protected async *_scan(folder: string, recursive: boolean): AsyncGenerator<StorageEntry> {
+    const [directories, files] = await this.listdir(folder);
+    const children = [
+      ...files.map((name) => ({ rank: name, directory: false })),
+      ...(recursive ? directories.map((name) => ({ rank: `${name}/`, directory: true })) : []),
+    ].sort((a, b) => compareUtf8(a.rank, b.rank));
+    for (const { rank, directory } of children) {
+      const name = folder ? `${folder}/${rank}` : rank;
+      if (directory) yield* this._scan(name.slice(0, -1), true);
+      else yield await this.stat(name);
+    }
+  }
+
+  /**
+   * Copies checked `source` to the checked, available `target`; the default streams it through
+   * `save()`'s backend write (a create-only write when `fileOverwrite` is false).
+   */
+  protected async _copy(source: string, target: string): Promise<void> {
+    const { contentType } = await this.stat(source);
+    await this._save(target, { body: await this.createReadStream(source), contentType });
+  }
+
+  /** Deletes a batch of checked names; answers the names that failed. The default deletes one by one. */
+  protected async _deleteMany(names: string[]): Promise<DeleteFailure[]> {
+    const failures: DeleteFailure[] = [];
+    for (const name of names) await this.delete(name).catch((error: unknown) => failures.push({ name, error }));
+    return failures;
+  }
+
   /** Releases what the storage holds (clients, sockets). The module calls it when the app closes. */
   async close(): Promise<void> {}
 
@@ -244,4 +367,5 @@ async function peekStream(stream: Readable, limit: number): Promise<Buffer | Rea
   );
 }
 
-/** Re-exported so backends and users name the file type from one place. */
+/** The types of stat, scan and deleteMany, re-exported so a backend imports its whole contract from here. */
+export type { DeleteFailure, DeleteManyInput, ScanOptions, StorageEntry, StorageStat, StoredForm };

@@ -95,12 +95,18 @@ class StorageEngine implements MulterStorageEngine {
     const declared = declaredType(file.mimetype);
     this.storage.save(name, counter, { contentType: declared }).then(
       async (saved) => {
+        const [url, stat] = await Promise.all([
+          this.storage.url(saved).catch(() => undefined),
+          // The stored object's ETag (S3: one HEAD); a backend without ETags leaves it undefined.
+          this.storage.stat(saved).catch(() => undefined),
+        ]);
         callback(null, {
           name: saved,
           size,
           contentType: declared ?? guessType(saved)[0] ?? 'application/octet-stream',
           storage: storageName,
-          url: await this.storage.url(saved).catch(() => undefined),
+          url,
+          etag: stat?.etag,
         });
       },
       (err: unknown) => {

@@ -34,6 +34,8 @@ export interface StoredFileInfo {
   storage?: string;
   /** `storage.url(name)`; absent when the storage gives no URL (an `InMemoryStorage` without `baseUrl`). */
   url?: string;
+  /** The stored object's entity tag, without quotes (`stat(name).etag`); absent on a backend without ETags. */
+  etag?: string;
 }
 
 /** `req.file` after an upload: multer's fields and the engine's. */

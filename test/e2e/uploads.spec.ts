@@ -295,10 +295,12 @@ describe.each(adapters)('uploads on $name', ({ name, create, plain, defaults }) 
       contentType: 'text/plain',
       storage: 'default',
       url: expect.stringContaining(`/${location}/hello.txt?`),
+      etag: createHash('md5').update('hello, storage').digest('hex'),
     });
     expect((await stored('hello.txt')).toString()).toBe('hello, storage');
     const head = await s3.send(new HeadObjectCommand({ Bucket: server.bucket, Key: key('hello.txt') }));
     expect(head.ContentType).toBe('text/plain');
+    expect(head.ETag).toBe(`"${body.etag}"`);
     expect(await (await fetch(body.url)).text()).toBe('hello, storage');
   });
 

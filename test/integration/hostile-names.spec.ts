@@ -77,6 +77,11 @@ describe(`${names.length} hostile names through every public method of S3Storage
 
   test('every request addressed a key (or listed a prefix) inside the location', () => {
     const outside = proxy.requests.filter((request) => {
+      if (request.copySource !== undefined && !request.copySource.startsWith(`${bucket}/${location}/`)) return true;
+      // DeleteObjects names its keys in its body.
+      const deleted = [...(request.body ?? '').matchAll(/<Key>([^<]*)<\/Key>/g)].map(([, key]) => unescapeXml(key));
+      if (deleted.some((key) => !key.startsWith(`${location}/`))) return true;
+      if (deleted.length) return false;
       const path = request.url.split('?')[0];
       if (!path.startsWith(`/${bucket}/`) && path !== `/${bucket}`) return true;
       if (request.key) return !request.key.startsWith(`${location}/`);
@@ -84,6 +89,8 @@ describe(`${names.length} hostile names through every public method of S3Storage
       return prefix === null || !prefix.startsWith(`${location}/`);
     });
     expect(proxy.requests.length).toBeGreaterThan(names.length);
+    expect(proxy.requests.filter((request) => request.copySource).length).toBeGreaterThan(20);
+    expect(proxy.requests.filter((request) => request.body?.includes('<Delete')).length).toBeGreaterThan(20);
     expect(outside).toEqual([]);
   });
 
@@ -132,7 +139,9 @@ describe(`${names.length} hostile names through every public method of S3Storage
       'lone high surrogate',
       'lone low surrogate inside',
     ]) {
-      for (const method of ['save', 'open rb', 'open wb', 'exists', 'size', 'url', 'delete', 'listdir', 'uploadUrl']) {
+      // prettier-ignore
+      for (const method of ['save', 'open rb', 'open wb', 'exists', 'size', 'url', 'delete', 'listdir', 'uploadUrl',
+        'stat', 'scan', 'copy from', 'copy to', 'deleteMany']) {
         expect([label, method, results[label][method]]).toEqual([label, method, 'refused']);
       }
     }
@@ -141,7 +150,9 @@ describe(`${names.length} hostile names through every public method of S3Storage
   test('a key over 1,024 bytes is refused before any request; one of exactly 1,024 bytes is stored', async () => {
     const over = ['name of 1,025 bytes', 'key of 1,025 bytes', 'key over 1,024 bytes in 2-byte letters'];
     for (const label of [...over, 'deeper than the key limit']) {
-      for (const method of ['save', 'open wb', 'exists', 'size', 'url', 'createReadStream', 'uploadUrl']) {
+      // prettier-ignore
+      for (const method of ['save', 'open wb', 'exists', 'size', 'url', 'createReadStream', 'uploadUrl',
+        'stat', 'copy from', 'copy to', 'deleteMany']) {
         expect([label, method, results[label][method]]).toEqual([label, method, 'refused']);
       }
     }
@@ -175,3 +186,11 @@ describe(`${names.length} hostile names through every public method of S3Storage
     await expect(raw.send(new HeadBucketCommand({ Bucket: server.bucket }))).resolves.toBeDefined();
   });
 });
+
+function unescapeXml(text: string): string {
+  return text.replace(/&(lt|gt|quot|apos|amp|#x?[0-9a-fA-F]+);/g, (entity: string, code: string) => {
+    const named: Record<string, string> = { lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' };
+    if (code in named) return named[code];
+    return String.fromCodePoint(code[1] === 'x' ? parseInt(code.slice(2), 16) : parseInt(code.slice(1), 10));
+  });
+}

@@ -5,8 +5,19 @@
  */
 import { createServer, request, Agent, type IncomingMessage } from 'node:http';
 
+/** A request as it passed: method, path and query, headers, and the whole body. */
+export interface CapturedRequest {
+  operation: string;
+  method: string;
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
 export interface CountingProxy {
   endpoint: string;
+  /** The requests since the last reset, with headers and bodies (for small tests: bodies are kept). */
+  captured: CapturedRequest[];
   /** Requests by operation since the last reset: LIST, GET, HEAD, PUT, DELETE, multipart steps. */
   counts(): Record<string, number>;
   reset(): void;
@@ -33,9 +44,21 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
   const { hostname, port } = new URL(target);
   const agent = new Agent({ keepAlive: true });
   let counts: Record<string, number> = {};
+  const captured: CapturedRequest[] = [];
   const server = createServer((req, res) => {
     const operation = operationOf(req.method!, req.url!);
     counts[operation] = (counts[operation] ?? 0) + 1;
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.once('end', () =>
+      captured.push({
+        operation,
+        method: req.method!,
+        url: req.url!,
+        headers: req.headers,
+        body: Buffer.concat(chunks),
+      }),
+    );
     const upstream = request(
       { host: hostname, port, method: req.method, path: req.url, headers: req.headers, agent },
       (response: IncomingMessage) => {
@@ -50,9 +73,11 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
   const address = server.address() as { port: number };
   return {
     endpoint: `http://127.0.0.1:${address.port}`,
+    captured,
     counts: () => ({ ...counts }),
     reset: () => {
       counts = {};
+      captured.length = 0;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -29,6 +29,12 @@ export interface ProxiedRequest {
   range?: string;
   /** The `If-Match` condition sent, if any. */
   ifMatch?: string;
+  /** Which attempt of its call the SDK says this is (`amz-sdk-request: attempt=N`): 1, or more for a retry. */
+  attempt?: number;
+  /** The source a copy reads (`x-amz-copy-source`, decoded), if any. */
+  copySource?: string;
+  /** The body of a POST (DeleteObjects, CompleteMultipartUpload), once it has passed. */
+  body?: string;
   /** The fault this request was given, if any. */
   fault?: FaultKind;
 }
@@ -106,7 +112,16 @@ export async function startFaultProxy(target: string, options: FaultProxyOptions
     const n = (seen.get(identity) ?? 0) + 1;
     seen.set(identity, n);
     const ifMatch = req.headers['if-match'];
-    const record: ProxiedRequest = { method: req.method!, url, key: keyOf(url), range, ifMatch };
+    const attempt = /attempt=(\d+)/.exec(String(req.headers['amz-sdk-request'] ?? ''))?.[1];
+    const record: ProxiedRequest = {
+      method: req.method!,
+      url,
+      key: keyOf(url),
+      range,
+      ifMatch,
+      attempt: attempt ? Number(attempt) : undefined,
+      copySource: copySourceOf(req.headers['x-amz-copy-source']),
+    };
     proxy.requests.push(record);
 
     const drawn = () =>
@@ -115,6 +130,11 @@ export async function startFaultProxy(target: string, options: FaultProxyOptions
         : undefined;
     req.pause(); // until the fault is known; piping or draining the request resumes it
     void Promise.resolve(proxy.decide ? proxy.decide(record) : drawn()).then((fault) => {
+      if (req.method === 'POST') {
+        const chunks: Buffer[] = [];
+        req.on('data', (chunk: Buffer) => chunks.push(chunk));
+        req.once('end', () => (record.body = Buffer.concat(chunks).toString('utf8')));
+      }
       if (!fault) return forward(req, res);
       record.fault = fault;
       proxy.faults[fault]++;
@@ -204,4 +224,9 @@ function keyOf(url: string): string {
   const path = url.split('?')[0];
   const slash = path.indexOf('/', 1);
   return slash < 0 ? '' : decodeURIComponent(path.slice(slash + 1));
+}
+
+function copySourceOf(header: string | string[] | undefined): string | undefined {
+  if (typeof header !== 'string') return undefined;
+  return decodeURIComponent(header.replace(/^\//, '').split('?')[0]);
 }

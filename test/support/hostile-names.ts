@@ -135,6 +135,7 @@ export async function outcomeOf(call: () => Promise<unknown> | unknown): Promise
 export function methodCalls(storage: Storage, name: string): Record<string, () => Promise<unknown> | unknown> {
   return {
     // Deleting first, so that what the calls below write stays for the test to inspect.
+    deleteMany: () => storage.deleteMany([name]).catch(firstOfAggregate),
     delete: () => storage.delete(name),
     save: () => storage.save(name, 'hostile'),
     'open rb': async () => {
@@ -152,10 +153,28 @@ export function methodCalls(storage: Storage, name: string): Record<string, () =
     url: () => storage.url(name),
     createReadStream: async () => (await storage.createReadStream(name)).toArray(),
     listdir: () => storage.listdir(name),
+    stat: () => storage.stat(name),
+    scan: async () => {
+      for await (const entry of storage.scan(name)) void entry;
+    },
+    'copy from': () => storage.copy(name, 'hostile-copy.txt'),
+    'copy to': async () => {
+      const source = await storage.save('hostile-source.txt', 'hostile');
+      try {
+        await storage.copy(source, name);
+      } finally {
+        await storage.delete(source);
+      }
+    },
     getAvailableName: () => storage.getAvailableName(name),
     generateFilename: () => storage.generateFilename(name),
     getValidName: () => storage.getValidName(name),
   };
+}
+
+/** `deleteMany([name])`'s one failure, as the error itself. */
+function firstOfAggregate(err: unknown): never {
+  throw err instanceof AggregateError && err.errors.length === 1 ? err.errors[0] : err;
 }
 
 /** Runs `name` through every call, in order; returns each call's outcome by method. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /**
  * The upload engine against InMemoryStorage, with the part stream made by hand: naming
  * (`uploadTo`, Django's name rules), what `req.file` gets, and how a failing stream ends.
@@ -39,6 +40,7 @@ describe('multerStorage', () => {
       contentType: 'text/plain',
       storage: 'media',
       url: '/media/docs/hello.txt',
+      etag: createHash('md5').update('hello').digest('hex'),
     });
     expect(await (await storage.open('docs/hello.txt')).read()).toEqual(Buffer.from('hello'));
   });

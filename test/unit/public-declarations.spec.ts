@@ -13,6 +13,11 @@ const root = join(import.meta.dirname, '..', '..');
 /** The names each entry point exports. Adding one is a decision about the public API: update this list. */
 const PUBLIC_EXPORTS: Record<string, string[]> = {
   'lib/index.d.ts': [
+    'StoredForm',
+    'StorageStat',
+    'StorageEntry',
+    'ScanOptions',
+    'DeleteManyInput',
     'CloudFrontSigner',
     'CollectStaticOptions',
     'CollectStaticProgress',
@@ -84,7 +89,7 @@ const PUBLIC_EXPORTS: Record<string, string[]> = {
     'safeJoin',
     'validateFileName',
   ],
-  'lib/testing.d.ts': ['describeStorageContract', 'StorageContractOptions'],
+  'lib/testing.d.ts': ['describeStorageContract', 'StorageContractExceptions', 'StorageContractOptions'],
 };
 
 /**

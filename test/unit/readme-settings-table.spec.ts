@@ -15,9 +15,10 @@ const MiB = 1024 * 1024;
 
 const code = (text: string) => `\`${text}\``;
 
-/** A default as the README writes it: sizes in MiB, strings quoted, lists and objects spelled out. */
+/** A default as the README writes it: sizes in MiB or GiB, strings quoted, lists and objects spelled out. */
 function value(v: unknown, inCode = false): string {
   if (v === undefined) return '—';
+  if (typeof v === 'number' && v >= 1024 * MiB && v % (1024 * MiB) === 0) return `${v / 1024 / MiB} GiB`;
   if (typeof v === 'number' && v >= MiB && v % MiB === 0) return `${v / MiB} MiB`;
   if (Array.isArray(v)) return v.map((item) => code(String(item))).join(', ');
   if (typeof v === 'object' && v !== null) {

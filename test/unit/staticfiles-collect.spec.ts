@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
   collectStatic,
+  FileSystemStorage,
   InMemoryStorage,
   StaticManifest,
   ValueError,
@@ -75,6 +76,38 @@ describe('collectStatic on a plain storage', () => {
     await writeFile(join(source, 'app.js'), 'y()');
     const second = await collectStatic(storage, source);
     expect(second).toEqual({ copied: ['app.js'], unchanged: ['css/site.css', 'img/a/b.png'], deleted: [], bytes: 3 });
+  });
+
+  it('works into a FileSystemStorage and an InMemoryStorage through scan(): only changes are stored again', async () => {
+    const target = await mkdtemp(join(tmpdir(), 'collected-'));
+    try {
+      const memory = new ManifestMemoryStorage();
+      const plain = new InMemoryStorage({ fileOverwrite: true });
+      const disk = new FileSystemStorage({ location: target });
+      await tree({ 'app.js': 'x()', 'css/site.css': 'body{}', 'img/a/b.png': 'png' });
+      for (const storage of [plain, disk]) {
+        expect((await collectStatic(storage, source)).copied).toEqual(['app.js', 'css/site.css', 'img/a/b.png']);
+      }
+      await writeFile(join(source, 'app.js'), 'y()');
+      await rm(join(source, 'img'), { recursive: true });
+      for (const storage of [plain, disk]) {
+        expect(await collectStatic(storage, source, { clear: true })).toEqual({
+          copied: ['app.js'],
+          unchanged: ['css/site.css'],
+          deleted: ['img/a/b.png'],
+          bytes: 3,
+        });
+        expect(await storage.exists('img/a/b.png')).toBe(false);
+        expect(Buffer.concat(await (await storage.createReadStream('app.js')).toArray()).toString()).toBe('y()');
+      }
+      // The in-memory storage's ETags are MD5s (its storedForm says so): nothing is read back to compare.
+      await collectStatic(memory, source);
+      memory.reads = [];
+      expect((await collectStatic(memory, source)).copied).toEqual([]);
+      expect(memory.reads).toEqual([]);
+    } finally {
+      await rm(target, { recursive: true, force: true });
+    }
   });
 
   it("ignores Django's default patterns (dot files, backups, CVS) and given ones", async () => {

@@ -5,13 +5,15 @@
  * taken meanwhile, as Django's `O_EXCL` open does.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { chmod, link, mkdir, readdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
+import { chmod, copyFile, link, mkdir, readdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { FileNotFoundError, SuspiciousFileOperation } from '../../core/errors.js';
 import { cleanName, getRandomString, normalizeBaseUrl, urlUnder } from '../../core/names.js';
+import { guessType } from '../../core/mimetypes.js';
 import { NameTakenError, Storage, type ReadRange, type SaveBody } from '../../core/storage.js';
+import { compareUtf8, type StorageEntry, type StorageStat } from '../../core/storage-entries.js';
 import { StorageFile, type FileMode } from '../../core/storage-file.js';
 import { assertValidOptions, declaredSettings, optionViolations } from '../../core/validate-options.js';
 import { FileSystemStorageOptions } from './file-system-storage.options.js';
@@ -78,7 +80,7 @@ export class FileSystemStorage extends Storage {
   }
 
   async size(name: string): Promise<number> {
-    return (await this.stat(name)).size;
+    return (await this.fileStat(name)).size;
   }
 
   async url(name: string): Promise<string> {
@@ -86,20 +88,20 @@ export class FileSystemStorage extends Storage {
   }
 
   async getModifiedTime(name: string): Promise<Date> {
-    return (await this.stat(name)).mtime;
+    return (await this.fileStat(name)).mtime;
   }
 
   override async getCreatedTime(name: string): Promise<Date> {
-    return (await this.stat(name)).birthtime;
+    return (await this.fileStat(name)).birthtime;
   }
 
   override async getAccessedTime(name: string): Promise<Date> {
-    return (await this.stat(name)).atime;
+    return (await this.fileStat(name)).atime;
   }
 
   async createReadStream(name: string, range: ReadRange = {}): Promise<Readable> {
     const path = this.path(name);
-    await this.stat(name);
+    await this.fileStat(name);
     return createReadStream(path, range);
   }
 
@@ -140,16 +142,68 @@ export class FileSystemStorage extends Storage {
     return cleanName(name);
   }
 
+  /** One `stat(2)`; the content type is guessed from the name (a file system keeps none). */
+  protected override async _stat(name: string): Promise<StorageStat> {
+    const info = await this.fileStat(name);
+    if (!info.isFile()) throw new FileNotFoundError(`Not a file: '${this.path(name)}'`);
+    return { name, size: info.size, lastModified: info.mtime, contentType: guessType(name)[0] };
+  }
+
+  /**
+   * A walk of the folder, one directory read at a time: each directory's files and
+   * sub-directories merged in UTF-8 byte order (a sub-directory ranked by its name and a `/`),
+   * so names come in the order of the whole names, as S3 lists them.
+   */
+  protected override async *_scan(folder: string, recursive: boolean): AsyncGenerator<StorageEntry> {
+    const directory = this.path(folder);
+    const entries = await readdir(directory, { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return [];
+      throw err;
+    });
+    const children = entries
+      .filter((entry) => (entry.isDirectory() ? recursive : !isTemporary(entry.name)))
+      .map((entry) => ({ rank: entry.isDirectory() ? `${entry.name}/` : entry.name, directory: entry.isDirectory() }))
+      .sort((a, b) => compareUtf8(a.rank, b.rank));
+    for (const { rank, directory: isDirectory } of children) {
+      const name = folder ? `${folder}/${rank}` : rank;
+      if (isDirectory) {
+        yield* this._scan(name.slice(0, -1), true);
+        continue;
+      }
+      // A file removed or replaced by a directory since the read is not listed.
+      const info = await stat(join(directory, rank)).catch(() => undefined);
+      if (info?.isFile()) yield { name, size: info.size, lastModified: info.mtime };
+    }
+  }
+
+  /** A copy to a temporary file beside the target, then placed as `save()` places one. */
+  protected override async _copy(source: string, target: string): Promise<void> {
+    const from = this.path(source);
+    const to = this.path(target);
+    if (!(await this.fileStat(source)).isFile()) throw new FileNotFoundError(`Not a file: '${from}'`);
+    const temporary = await this.temporaryPath(to);
+    try {
+      await copyFile(from, temporary);
+    } catch (err) {
+      await unlink(temporary).catch(() => undefined);
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new FileNotFoundError(`[Errno 2] No such file or directory: '${from}'`, { cause: err });
+      }
+      throw err;
+    }
+    await this.place(temporary, to, !this.fileOverwrite);
+  }
+
   protected async _open(name: string, mode: FileMode): Promise<StorageFile> {
     const path = this.path(name);
-    if (mode.startsWith('r')) await this.stat(name);
+    if (mode.startsWith('r')) await this.fileStat(name);
     // A name that is the location itself ('', '/', '.') names no file: writing it would put the
     // temporary file beside the location, outside it, and then the file in its place.
     else if (path === this.location) throw new SuspiciousFileOperation(`Could not derive file name from '${name}'`);
     return new FileSystemFile(cleanName(name), path, mode, this);
   }
 
-  private async stat(name: string) {
+  private async fileStat(name: string) {
     const path = this.path(name);
     return stat(path).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT')

@@ -3,16 +3,23 @@
  * persistence. A drop-in backend for `S3Storage` in a user's own tests: same names, same
  * errors, no network.
  */
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { FileNotFoundError, SuspiciousOperation } from '../../core/errors.js';
 import { cleanName, normalizeBaseUrl, safeJoin, urlUnder } from '../../core/names.js';
+import { guessType } from '../../core/mimetypes.js';
 import { NameTakenError, Storage, type ReadRange, type SaveBody } from '../../core/storage.js';
+import { compareUtf8, type StorageEntry, type StorageStat, type StoredForm } from '../../core/storage-entries.js';
 import { StorageFile, type FileMode } from '../../core/storage-file.js';
 import { assertValidOptions, declaredSettings, optionViolations } from '../../core/validate-options.js';
 import { InMemoryStorageOptions } from './in-memory-storage.options.js';
 
 interface Entry {
   content: Buffer;
+  /** The content type stored: given to `save()`, else guessed from the name. */
+  contentType: string;
+  /** Hex MD5 of the content, as S3's ETag of an object stored in one piece. */
+  etag: string;
   created: Date;
   modified: Date;
   accessed: Date;
@@ -86,11 +93,53 @@ export class InMemoryStorage extends Storage {
   }
 
   /** @internal Stores `content` under `key` (a create-only write when `exclusive`), with no name checks. */
-  write(key: string, content: Buffer, exclusive: boolean): void {
+  write(key: string, content: Buffer, exclusive: boolean, contentType?: string): void {
     const existing = this.files.get(key);
     if (existing && exclusive) throw new NameTakenError(key);
     const now = new Date();
-    this.files.set(key, { content, created: existing?.created ?? now, modified: now, accessed: now });
+    this.files.set(key, {
+      content,
+      contentType: contentType ?? guessType(key)[0] ?? 'application/octet-stream',
+      etag: createHash('md5').update(content).digest('hex'),
+      created: existing?.created ?? now,
+      modified: now,
+      accessed: now,
+    });
+  }
+
+  /** ETags are the MD5 of the content, which is stored as given. */
+  override storedForm(): StoredForm {
+    return { gzip: false, etag: { algorithm: 'md5', partSize: Infinity } };
+  }
+
+  protected override async _stat(name: string): Promise<StorageStat> {
+    const { content, modified, etag, contentType } = this.entry(name);
+    return { name, size: content.length, lastModified: modified, etag, contentType, metadata: {} };
+  }
+
+  /** The names under the folder as they are when the scan starts, in UTF-8 byte order; a file deleted meanwhile is not yielded. */
+  protected override async *_scan(folder: string, recursive: boolean): AsyncGenerator<StorageEntry> {
+    const root = this.key('');
+    let prefix = this.key(folder);
+    if (prefix && !prefix.endsWith('/')) prefix += '/';
+    const keys = [...this.files.keys()]
+      .filter((key) => key.startsWith(prefix) && !key.endsWith('/') && (recursive || !key.includes('/', prefix.length)))
+      .sort(compareUtf8);
+    for (const key of keys) {
+      const entry = this.files.get(key);
+      if (entry)
+        yield {
+          name: key.slice(root.length),
+          size: entry.content.length,
+          lastModified: entry.modified,
+          etag: entry.etag,
+        };
+    }
+  }
+
+  protected override async _copy(source: string, target: string): Promise<void> {
+    const { content, contentType } = this.entry(source);
+    this.write(this.key(target), Buffer.from(content), !this.fileOverwrite, contentType);
   }
 
   /** @internal The key of a name, `location` prefixed; climbing out of it is refused. */
@@ -111,9 +160,9 @@ export class InMemoryStorage extends Storage {
     return entry;
   }
 
-  protected async _save(name: string, { body }: SaveBody): Promise<string> {
+  protected async _save(name: string, { body, contentType }: SaveBody): Promise<string> {
     const content = Buffer.isBuffer(body) ? Buffer.from(body) : Buffer.concat(await body.toArray());
-    this.write(this.key(name), content, !this.fileOverwrite);
+    this.write(this.key(name), content, !this.fileOverwrite, contentType);
     return cleanName(name);
   }
 

@@ -4,6 +4,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { ValidateBy } from 'class-validator';
+import { MAX_COPY_SIZE } from './s3-copy.js';
 
 /** An object whose keys are all in `allowed`; the message names the others (`what`: 'parameter'). */
 export function KeysIn(allowed: readonly string[], what: string): PropertyDecorator {
@@ -28,12 +29,18 @@ export function IsTransferConfig(keys: readonly string[], minPartSize: number): 
       validate: (value: Record<string, unknown>) => {
         if (typeof value !== 'object' || value === null) return false;
         if (!Object.keys(value).every((key) => keys.includes(key))) return false;
-        const { partSize, queueSize, multipartThreshold } = value;
-        const int = (n: unknown, min: number) => n === undefined || (Number.isInteger(n) && (n as number) >= min);
-        return int(partSize, minPartSize) && int(queueSize, 1) && int(multipartThreshold, 0);
+        const { partSize, queueSize, multipartThreshold, copyThreshold } = value;
+        const int = (n: unknown, min: number, max = Infinity) =>
+          n === undefined || (Number.isInteger(n) && (n as number) >= min && (n as number) <= max);
+        return (
+          int(partSize, minPartSize) &&
+          int(queueSize, 1) &&
+          int(multipartThreshold, 0) &&
+          int(copyThreshold, 0, MAX_COPY_SIZE)
+        );
       },
       defaultMessage: () =>
-        'must be an object of partSize (integer, at least 5 MiB), queueSize (integer, at least 1) and multipartThreshold (integer bytes)',
+        'must be an object of partSize (integer, at least 5 MiB), queueSize (integer, at least 1), multipartThreshold (integer bytes) and copyThreshold (integer bytes, at most 5 GiB)',
     },
   });
 }

@@ -27,6 +27,7 @@ import {
   KeysIn,
 } from './s3-option.validators.js';
 import { S3Setting, s3SettingsOf } from './s3-setting.decorator.js';
+import { MAX_COPY_SIZE } from './s3-copy.js';
 
 export const MiB = 1024 * 1024;
 /** SigV4 presigned URLs live at most 7 days. */
@@ -45,6 +46,12 @@ export interface TransferConfig {
   queueSize?: number;
   /** Content up to this size is sent in one PutObject (`multipart_threshold`). Default 5 MiB. */
   multipartThreshold?: number;
+  /**
+   * `copy()` of a source up to this size is one CopyObject; a larger one is copied in `partSize`
+   * parts (UploadPartCopy). Default and most: 5 GiB, S3's limit on CopyObject. Below 5 GiB, each
+   * copy first asks the source's size (one HEAD).
+   */
+  copyThreshold?: number;
 }
 
 const CANNED_ACLS = [
@@ -100,6 +107,7 @@ export const TRANSFER_DEFAULTS: Readonly<Required<TransferConfig>> = Object.free
   partSize: 5 * MiB,
   queueSize: 4,
   multipartThreshold: 5 * MiB,
+  copyThreshold: MAX_COPY_SIZE,
 });
 
 /**

@@ -4,16 +4,19 @@
  * streams are streamed, and a create-only save is a conditional write.
  */
 import { Readable, Transform, pipeline } from 'node:stream';
-import { DeleteObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ImproperlyConfigured, type StorageError } from '../../core/errors.js';
 import { cleanName } from '../../core/names.js';
-import { relpath } from '../../core/posixpath.js';
 import { Storage, type ReadRange, type SaveBody, type UrlOptions } from '../../core/storage.js';
+import type { DeleteFailure, StorageEntry, StorageStat, StoredForm } from '../../core/storage-entries.js';
 import type { FileMode } from '../../core/storage-file.js';
 import { createS3Client } from './s3-client.factory.js';
 import { isNotFound, s3Error } from './s3-errors.js';
 import { S3File } from './s3-file.js';
 import { gatewayOf, type S3Gateway } from './s3-gateway.js';
+import { copyObject } from './s3-copy.js';
+import { deleteObjects } from './s3-delete-many.js';
+import { listDirectory, scanObjects, unquoteEtag } from './s3-listing.js';
 import { presignedPost, type UploadUrl, type UploadUrlOptions } from './s3-presigned-post.js';
 import { S3UrlBuilder } from './s3-url.builder.js';
 import { resolveS3Settings, s3Defaults, type S3Settings } from './s3-settings.js';
@@ -173,25 +176,7 @@ export class S3Storage extends Storage {
   async listdir(path: string): Promise<[directories: string[], files: string[]]> {
     let prefix = this.gateway.normalizeName(cleanName(path));
     if (prefix && !prefix.endsWith('/')) prefix += '/';
-    const directories: string[] = [];
-    const files: string[] = [];
-    let token: string | undefined;
-    do {
-      const page = await this.client
-        .send(
-          new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, Delimiter: '/', ContinuationToken: token }),
-        )
-        .catch((err: unknown) => {
-          throw s3Error('ListObjectsV2', prefix, err);
-        });
-      for (const common of page.CommonPrefixes ?? []) directories.push(relpath(common.Prefix!, prefix));
-      for (const object of page.Contents ?? []) {
-        // The "directory" placeholder object itself is not a file of the directory.
-        if (object.Key !== prefix) files.push(relpath(object.Key!, prefix));
-      }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-    return [directories, files];
+    return listDirectory(this.client, this.bucket, prefix);
   }
 
   async size(name: string): Promise<number> {
@@ -247,6 +232,18 @@ export class S3Storage extends Storage {
     return this.gateway.content(response, key);
   }
 
+  /**
+   * How `save()` stores `name`: gzipped when `gzip` applies to its content type, and ETags that
+   * are the MD5 of the stored bytes, or S3's multipart form for content uploaded in `partSize`
+   * parts (not so under SSE-KMS or SSE-C: such ETags then simply do not match).
+   */
+  override storedForm(name: string): StoredForm {
+    return {
+      gzip: this.gateway.gzips(this.gateway.writeParameters(this.gateway.normalizeName(cleanName(name)))),
+      etag: { algorithm: 'md5', partSize: this.transfer.partSize },
+    };
+  }
+
   override async close(): Promise<void> {
     if (this.ownsClient) this.client.destroy();
   }
@@ -261,6 +258,60 @@ export class S3Storage extends Storage {
     const cleaned = cleanName(name);
     await this.gateway.put(cleaned, body);
     return cleaned;
+  }
+
+  /** One HEAD. */
+  protected override async _stat(name: string): Promise<StorageStat> {
+    const head = await this.gateway.head(name);
+    return {
+      name,
+      size: head.ContentLength ?? 0,
+      lastModified: head.LastModified!,
+      etag: unquoteEtag(head.ETag),
+      contentType: head.ContentType,
+      metadata: head.Metadata ?? {},
+    };
+  }
+
+  /** One ListObjectsV2 per 1,000 keys, through the SDK's paginator (see s3-listing.ts). */
+  protected override _scan(folder: string, recursive: boolean): AsyncGenerator<StorageEntry> {
+    let root = this.gateway.normalizeName('');
+    if (root && !root.endsWith('/')) root += '/';
+    let prefix = this.gateway.normalizeName(folder);
+    if (prefix && !prefix.endsWith('/')) prefix += '/';
+    return scanObjects(this.client, this.bucket, prefix, root, recursive);
+  }
+
+  /** Server-side: CopyObject, or UploadPartCopy parts above `transferConfig.copyThreshold` (see s3-copy.ts). */
+  protected override async _copy(source: string, target: string): Promise<void> {
+    const sourceKey = this.gateway.objectKey(source);
+    const targetKey = this.gateway.objectKey(target);
+    await copyObject({
+      client: this.client,
+      bucket: this.bucket,
+      sourceKey,
+      targetKey,
+      sourceParameters: this.gateway.downloadParameters(sourceKey),
+      targetParameters: this.gateway.writeParameters(targetKey),
+      threshold: this.transfer.copyThreshold,
+      partSize: this.transfer.partSize,
+      queueSize: this.transfer.queueSize,
+      exclusive: !this.fileOverwrite,
+    });
+  }
+
+  /** One DeleteObjects of the batch's keys; a name whose key is refused fails alone. */
+  protected override async _deleteMany(names: string[]): Promise<DeleteFailure[]> {
+    const keys = new Map<string, string>();
+    const failures: DeleteFailure[] = [];
+    for (const name of names) {
+      try {
+        keys.set(this.gateway.objectKey(name), name);
+      } catch (error) {
+        failures.push({ name, error });
+      }
+    }
+    return [...failures, ...(await deleteObjects(this.client, this.bucket, keys))];
   }
 
   /** The object gateway every S3 call of this storage goes through. */
