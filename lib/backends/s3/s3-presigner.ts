@@ -18,6 +18,8 @@ import {
   HeadObjectCommand,
   PutObject$,
   PutObjectCommand,
+  UploadPart$,
+  UploadPartCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -55,6 +57,9 @@ const OPERATIONS: Record<string, [StaticOperation, Command]> = {
   DELETE: [DeleteObject$, DeleteObjectCommand as unknown as Command],
 };
 
+/** UploadPart: one part of a multipart upload, sent by a client that holds no credentials. */
+const UPLOAD_PART: [StaticOperation, Command] = [UploadPart$, UploadPartCommand as unknown as Command];
+
 /** What a URL of one operation needs that does not change from URL to URL. */
 interface Target {
   schema: ReturnType<typeof operation>;
@@ -78,6 +83,7 @@ export interface PresignOptions {
 
 export class S3Presigner {
   private readonly targets = new Map<string, Promise<Target>>();
+  private uploadPartTarget?: Promise<Target>;
 
   constructor(
     readonly client: S3Client,
@@ -86,9 +92,29 @@ export class S3Presigner {
 
   /** A presigned URL of `key` for `method` (GET, PUT, HEAD, DELETE), `parameters` being the operation's. */
   async presign(method: string, key: string, parameters: Parameters, options: PresignOptions): Promise<string> {
+    return this.sign(await this.target(method), key, parameters, options);
+  }
+
+  /**
+   * A presigned UploadPart URL: part `partNumber` of the multipart upload `uploadId` of `key`.
+   * No checksum is signed into it, so the client's body is what S3 checks (Content-MD5 aside).
+   */
+  async presignUploadPart(
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    parameters: Parameters,
+    options: PresignOptions,
+  ): Promise<string> {
+    this.uploadPartTarget ??= this.resolveOperation(UPLOAD_PART);
+    this.uploadPartTarget.catch(() => (this.uploadPartTarget = undefined));
+    const target = await this.uploadPartTarget;
+    return this.sign(target, key, { ...parameters, UploadId: uploadId, PartNumber: partNumber }, options);
+  }
+
+  private async sign(target: Target, key: string, parameters: Parameters, options: PresignOptions): Promise<string> {
     const { expiresIn, signingDate } = options;
     assertExpiry(expiresIn);
-    const target = await this.target(method);
     const input = withCustomerKeyMd5(this.input(target, key, parameters));
     if (!target.signer) return getSignedUrl(this.client, new target.command(input as never), options);
 
@@ -173,6 +199,10 @@ export class S3Presigner {
         `url() cannot sign for HTTP method '${method}': use one of ${Object.keys(OPERATIONS).join(', ')}`,
       );
     }
+    return this.resolveOperation(entry);
+  }
+
+  private async resolveOperation(entry: [StaticOperation, Command]): Promise<Target> {
     const [[, namespace, name, traits, input, output], command] = entry;
     const { config } = this.client;
     const endpoint = (await getEndpointFromInstructions(
