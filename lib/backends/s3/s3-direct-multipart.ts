@@ -164,7 +164,12 @@ export async function completeMultipartUpload(
         MultipartUpload: { Parts: sorted },
       }),
     )
-    .catch((err: unknown) => {
+    .catch(async (err: unknown) => {
+      // Some servers (Ceph RGW) answer a completion of an upload they do not know with a 5xx:
+      // one ListParts tells a gone upload (FileNotFoundError) from a failure worth retrying.
+      if ((statusOf(err) ?? 0) >= 500 && !(await uploadExists(storage, key, uploadId))) {
+        throw new FileNotFoundError(`Upload does not exist: ${key} (upload ${uploadId})`, { cause: err });
+      }
       throw uploadError('CompleteMultipartUpload', key, uploadId, err);
     });
   return headStat(storage, key, cleaned);
@@ -260,6 +265,18 @@ function directWriteParameters(storage: S3Storage, key: string, contentType?: st
     );
   }
   return parameters;
+}
+
+/** Whether S3 holds the upload: false only when ListParts says NoSuchUpload. */
+async function uploadExists(storage: S3Storage, key: string, uploadId: string): Promise<boolean> {
+  try {
+    await storage.client.send(
+      new ListPartsCommand({ Bucket: storage.bucket, Key: key, UploadId: uploadId, MaxParts: 1 }),
+    );
+    return true;
+  } catch (err) {
+    return !(uploadError('ListParts', key, uploadId, err) instanceof FileNotFoundError);
+  }
 }
 
 /** A multipart call's failure: an upload S3 does not know (completed, aborted, never made) is `FileNotFoundError`. */
