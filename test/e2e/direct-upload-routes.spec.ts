@@ -97,7 +97,10 @@ describe('StorageUploadModule routes (Companion S3 routes)', () => {
   });
 
   it('single request: a presigned POST for a name the server chose, pinned in its policy', async () => {
-    const params = await call('GET', `/storage-uploads/s3/params?filename=${encodeURIComponent('a/b/notes.txt')}&type=text/plain`);
+    const params = await call(
+      'GET',
+      `/storage-uploads/s3/params?filename=${encodeURIComponent('a/b/notes.txt')}&type=text/plain`,
+    );
     expect(params.status).toBe(200);
     const { method, url, fields } = params.json;
     expect(method).toBe('POST');
@@ -112,16 +115,20 @@ describe('StorageUploadModule routes (Companion S3 routes)', () => {
     expect(head.ContentLength).toBe(5);
   });
 
-  itFaithful('single request: the policy refuses a file over maxSize', 's3rver does not check POST policies', async () => {
-    const { json } = await call('GET', '/storage-uploads/s3/params?filename=big.bin');
-    const form = new FormData();
-    for (const [name, value] of Object.entries(json.fields as Record<string, string>)) form.append(name, value);
-    form.append('file', new Blob([randomBytes(6 * MiB + 1)]));
-    const posted = await fetch(json.url, { method: 'POST', body: form });
-    expect(posted.status).toBe(400);
-    expect(await posted.text()).toMatch(/EntityTooLarge/);
-    expect(await keys()).not.toContain(json.fields.key);
-  });
+  itFaithful(
+    'single request: the policy refuses a file over maxSize',
+    's3rver does not check POST policies',
+    async () => {
+      const { json } = await call('GET', '/storage-uploads/s3/params?filename=big.bin');
+      const form = new FormData();
+      for (const [name, value] of Object.entries(json.fields as Record<string, string>)) form.append(name, value);
+      form.append('file', new Blob([randomBytes(6 * MiB + 1)]));
+      const posted = await fetch(json.url, { method: 'POST', body: form });
+      expect(posted.status).toBe(400);
+      expect(await posted.text()).toMatch(/EntityTooLarge/);
+      expect(await keys()).not.toContain(json.fields.key);
+    },
+  );
 
   it('refuses an upload id it did not hand out (404) and a key that is not its upload’s (403), writing nothing', async () => {
     const created = await call('POST', '/storage-uploads/s3/multipart', { filename: 'mine.bin' });
@@ -180,9 +187,9 @@ describe('StorageUploadModule routes (Companion S3 routes)', () => {
   });
 
   it('maxSize: refused at create when declared, when a part number cannot fit, and deleted at complete (413)', async () => {
-    expect((await call('POST', '/storage-uploads/s3/multipart', { filename: 'huge.bin', size: 6 * MiB + 1 })).status).toBe(
-      413,
-    );
+    expect(
+      (await call('POST', '/storage-uploads/s3/multipart', { filename: 'huge.bin', size: 6 * MiB + 1 })).status,
+    ).toBe(413);
     const { key, uploadId } = (await call('POST', '/storage-uploads/s3/multipart', { filename: 'huge.bin' })).json;
     // Parts 1 and 2 are at least 5 MiB each: a third part means more than 6 MiB.
     expect((await call('GET', `/storage-uploads/s3/multipart/${encodeURIComponent(uploadId)}/3${q(key)}`)).status).toBe(
@@ -210,22 +217,31 @@ describe('StorageUploadModule routes (Companion S3 routes)', () => {
   it('the guards given to the module protect its routes', async () => {
     expect((await call('POST', '/private/s3/multipart', { filename: 'p.bin' })).status).toBe(403);
     expect((await call('GET', '/private/s3/params?filename=p.bin')).status).toBe(403);
-    const allowed = await call('POST', '/private/s3/multipart', { filename: 'p.bin' }, { authorization: 'Bearer letmein' });
+    const allowed = await call(
+      'POST',
+      '/private/s3/multipart',
+      { filename: 'p.bin' },
+      { authorization: 'Bearer letmein' },
+    );
     expect(allowed.status).toBe(200);
     expect(allowed.json.key).toBe('private/p.bin');
   });
 
-  itFaithful('lists the parts and aborts, as Uppy resumes and cancels', 's3rver has no ListParts nor AbortMultipartUpload', async () => {
-    const { key, uploadId } = (await call('POST', '/storage-uploads/s3/multipart', { filename: 'resume.bin' })).json;
-    const path = `/storage-uploads/s3/multipart/${encodeURIComponent(uploadId)}`;
-    const signed = await call('GET', `${path}/1${q(key)}`);
-    const put = await fetch(signed.json.url, { method: 'PUT', body: randomBytes(5 * MiB) });
-    const listed = await call('GET', `${path}${q(key)}`);
-    expect(listed.json).toEqual([{ PartNumber: 1, ETag: put.headers.get('etag')!.replace(/"/g, ''), Size: 5 * MiB }]);
-    expect((await call('DELETE', `${path}${q(key)}`)).status).toBe(200);
-    expect((await call('GET', `${path}${q(key)}`)).status).toBe(404);
-    expect((await call('DELETE', `${path}${q(key)}`)).status).toBe(404);
-  });
+  itFaithful(
+    'lists the parts and aborts, as Uppy resumes and cancels',
+    's3rver has no ListParts nor AbortMultipartUpload',
+    async () => {
+      const { key, uploadId } = (await call('POST', '/storage-uploads/s3/multipart', { filename: 'resume.bin' })).json;
+      const path = `/storage-uploads/s3/multipart/${encodeURIComponent(uploadId)}`;
+      const signed = await call('GET', `${path}/1${q(key)}`);
+      const put = await fetch(signed.json.url, { method: 'PUT', body: randomBytes(5 * MiB) });
+      const listed = await call('GET', `${path}${q(key)}`);
+      expect(listed.json).toEqual([{ PartNumber: 1, ETag: put.headers.get('etag')!.replace(/"/g, ''), Size: 5 * MiB }]);
+      expect((await call('DELETE', `${path}${q(key)}`)).status).toBe(200);
+      expect((await call('GET', `${path}${q(key)}`)).status).toBe(404);
+      expect((await call('DELETE', `${path}${q(key)}`)).status).toBe(404);
+    },
+  );
 
   it('refuses at start-up a storage without direct uploads', async () => {
     const { InMemoryStorage } = await import('../../lib/index.js');
@@ -238,4 +254,3 @@ describe('StorageUploadModule routes (Companion S3 routes)', () => {
     await expect(moduleRef.compile()).rejects.toThrow(/needs a storage with direct uploads \(S3Storage\)/);
   });
 });
-

@@ -105,50 +105,54 @@ describe('S3Storage direct multipart uploads', () => {
     expect(await response.text()).toMatch(/AccessDenied/);
   });
 
-  describeFaithful('listing and aborting', 's3rver has no ListParts, AbortMultipartUpload nor ListMultipartUploads', () => {
-    it('lists the parts held so far with their sizes, and an abort drops the upload', async () => {
-      const { name, uploadId } = await storage.createMultipartUpload('listed.bin');
-      const first = randomBytes(5 * MiB);
-      const etag = await putPart(await storage.signUploadPart(name, uploadId, 1), first);
-      await putPart(await storage.signUploadPart(name, uploadId, 2), Buffer.from('tail'));
-      await expect(storage.listUploadParts(name, uploadId)).resolves.toEqual([
-        { partNumber: 1, etag: etag.replace(/"/g, ''), size: 5 * MiB },
-        { partNumber: 2, etag: expect.any(String), size: 4 },
-      ]);
-      expect(await openUploads(`${location}/listed.bin`)).toEqual([`${location}/listed.bin`]);
-      await storage.abortMultipartUpload(name, uploadId);
-      expect(await openUploads(`${location}/listed.bin`)).toEqual([]);
-      await expect(storage.listUploadParts(name, uploadId)).rejects.toThrow(FileNotFoundError);
-      await expect(storage.abortMultipartUpload(name, uploadId)).rejects.toThrow(FileNotFoundError);
-      await expect(storage.completeMultipartUpload(name, uploadId, [{ partNumber: 1, etag }])).rejects.toThrow(
-        FileNotFoundError,
-      );
-      await expect(storage.exists(name)).resolves.toBe(false);
-    });
+  describeFaithful(
+    'listing and aborting',
+    's3rver has no ListParts, AbortMultipartUpload nor ListMultipartUploads',
+    () => {
+      it('lists the parts held so far with their sizes, and an abort drops the upload', async () => {
+        const { name, uploadId } = await storage.createMultipartUpload('listed.bin');
+        const first = randomBytes(5 * MiB);
+        const etag = await putPart(await storage.signUploadPart(name, uploadId, 1), first);
+        await putPart(await storage.signUploadPart(name, uploadId, 2), Buffer.from('tail'));
+        await expect(storage.listUploadParts(name, uploadId)).resolves.toEqual([
+          { partNumber: 1, etag: etag.replace(/"/g, ''), size: 5 * MiB },
+          { partNumber: 2, etag: expect.any(String), size: 4 },
+        ]);
+        expect(await openUploads(`${location}/listed.bin`)).toEqual([`${location}/listed.bin`]);
+        await storage.abortMultipartUpload(name, uploadId);
+        expect(await openUploads(`${location}/listed.bin`)).toEqual([]);
+        await expect(storage.listUploadParts(name, uploadId)).rejects.toThrow(FileNotFoundError);
+        await expect(storage.abortMultipartUpload(name, uploadId)).rejects.toThrow(FileNotFoundError);
+        await expect(storage.completeMultipartUpload(name, uploadId, [{ partNumber: 1, etag }])).rejects.toThrow(
+          FileNotFoundError,
+        );
+        await expect(storage.exists(name)).resolves.toBe(false);
+      });
 
-    it('abortIncompleteUploads sweeps the uploads under location (and path) older than asked, a day by default', async () => {
-      const sweeper = new S3Storage(s3Options({ location: `${location}/sweep` }));
-      const neighbour = new S3Storage(s3Options({ location: `${location}/sweep-neighbour` }));
-      try {
-        await sweeper.createMultipartUpload('tmp/a.bin');
-        await sweeper.createMultipartUpload('tmp/b.bin');
-        await sweeper.createMultipartUpload('keep/c.bin');
-        await neighbour.createMultipartUpload('tmp/d.bin');
-        // Just started: not a day old.
-        await expect(sweeper.abortIncompleteUploads()).resolves.toBe(0);
-        const future = new Date(Date.now() + 60_000);
-        await expect(sweeper.abortIncompleteUploads({ olderThan: future, path: 'tmp' })).resolves.toBe(2);
-        expect(await openUploads(`${location}/sweep/`)).toEqual([`${location}/sweep/keep/c.bin`]);
-        await expect(sweeper.abortIncompleteUploads({ olderThan: future })).resolves.toBe(1);
-        expect(await openUploads(`${location}/sweep/`)).toEqual([]);
-        expect(await openUploads(`${location}/sweep-neighbour/`)).toEqual([`${location}/sweep-neighbour/tmp/d.bin`]);
-        await expect(neighbour.abortIncompleteUploads({ olderThan: future })).resolves.toBe(1);
-      } finally {
-        await sweeper.close();
-        await neighbour.close();
-      }
-    });
-  });
+      it('abortIncompleteUploads sweeps the uploads under location (and path) older than asked, a day by default', async () => {
+        const sweeper = new S3Storage(s3Options({ location: `${location}/sweep` }));
+        const neighbour = new S3Storage(s3Options({ location: `${location}/sweep-neighbour` }));
+        try {
+          await sweeper.createMultipartUpload('tmp/a.bin');
+          await sweeper.createMultipartUpload('tmp/b.bin');
+          await sweeper.createMultipartUpload('keep/c.bin');
+          await neighbour.createMultipartUpload('tmp/d.bin');
+          // Just started: not a day old.
+          await expect(sweeper.abortIncompleteUploads()).resolves.toBe(0);
+          const future = new Date(Date.now() + 60_000);
+          await expect(sweeper.abortIncompleteUploads({ olderThan: future, path: 'tmp' })).resolves.toBe(2);
+          expect(await openUploads(`${location}/sweep/`)).toEqual([`${location}/sweep/keep/c.bin`]);
+          await expect(sweeper.abortIncompleteUploads({ olderThan: future })).resolves.toBe(1);
+          expect(await openUploads(`${location}/sweep/`)).toEqual([]);
+          expect(await openUploads(`${location}/sweep-neighbour/`)).toEqual([`${location}/sweep-neighbour/tmp/d.bin`]);
+          await expect(neighbour.abortIncompleteUploads({ olderThan: future })).resolves.toBe(1);
+        } finally {
+          await sweeper.close();
+          await neighbour.close();
+        }
+      });
+    },
+  );
 
   itFaithful('an unknown upload id is FileNotFoundError', 's3rver does not check upload ids', async () => {
     await expect(storage.signUploadPart('nothing.bin', 'no-such-upload', 1)).resolves.toMatch(/^http/);

@@ -268,7 +268,7 @@ function declaredFile(input: unknown): { filename: string; type?: string; size?:
 function completedParts(body: unknown): Array<{ partNumber: number; etag: string }> {
   const parts = (body as { parts?: unknown } | undefined)?.parts;
   if (!Array.isArray(parts) || parts.length === 0 || parts.length > MAX_PARTS) {
-    throw new BadRequestException("The body must be { parts: [{ PartNumber, ETag }, ...] }");
+    throw new BadRequestException('The body must be { parts: [{ PartNumber, ETag }, ...] }');
   }
   return parts.map((part: { PartNumber?: unknown; ETag?: unknown }) => {
     const partNumber = Number(part?.PartNumber);
