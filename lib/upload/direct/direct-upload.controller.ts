@@ -44,6 +44,7 @@ import {
   StorageError,
   SuspiciousOperation,
 } from '../../core/errors.js';
+import { guessType } from '../../core/mimetypes.js';
 import type { Storage } from '../../core/storage.js';
 import { StorageManager } from '../../nest/storage-manager.js';
 import { DEFAULT_STORAGE_NAME } from '../../nest/storage.tokens.js';
@@ -135,8 +136,10 @@ export function directUploadController(options: StorageUploadModuleOptions): Typ
     async create(@Body() body: unknown, @Req() req: unknown) {
       return answer(async () => {
         const { filename, type, size } = declaredFile(body);
-        if (allowedTypes && !typeAllowed(type, allowedTypes)) {
-          throw new UnsupportedMediaTypeException(`Files of type '${type ?? 'unknown'}' are not accepted`);
+        // No declared type: the one the name suggests, as the storage will store it.
+        const declared = type ?? guessType(filename)[0];
+        if (allowedTypes && !typeAllowed(declared, allowedTypes)) {
+          throw new UnsupportedMediaTypeException(`Files of type '${declared ?? 'unknown'}' are not accepted`);
         }
         if (maxSize !== undefined && size !== undefined && size > maxSize) throw tooLarge();
         const name = await this.freeName(filename, type, req);
