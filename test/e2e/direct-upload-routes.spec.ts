@@ -81,8 +81,13 @@ describe.each(adapters)('StorageUploadModule routes (Companion S3 routes) on $na
     const moduleRef = await Test.createTestingModule({
       imports: [
         StorageModule.forRoot({ storages: { default: { backend: S3Storage, options: s3Options({ location }) } } }),
-        StorageUploadModule.forRoot({ uploadTo: 'uploads/%Y', maxSize: 6 * MiB }),
-        StorageUploadModule.forRoot({ path: 'images', uploadTo: 'images', allowedTypes: ['image/*'] }),
+        StorageUploadModule.forRoot({ uploadTo: 'uploads/%Y', maxSize: 6 * MiB, secret: 'shared' }),
+        StorageUploadModule.forRoot({
+          path: 'images',
+          uploadTo: 'images',
+          allowedTypes: ['image/*'],
+          secret: 'shared',
+        }),
         StorageUploadModule.forRoot({ path: 'private', uploadTo: 'private', guards: [BearerGuard] }),
       ],
     }).compile();
@@ -167,6 +172,17 @@ describe.each(adapters)('StorageUploadModule routes (Companion S3 routes) on $na
       expect(complete.status).toBe(403);
     }
     expect(await keys()).toEqual(before);
+  });
+
+  it('refuses an upload started under other routes’ rules, even with the same secret', async () => {
+    const { key, uploadId } = (await call('POST', '/images/s3/multipart', { filename: 'x.png', type: 'image/png' }))
+      .json;
+    const path = `/storage-uploads/s3/multipart/${encodeURIComponent(uploadId)}`;
+    expect((await call('GET', `${path}/1${q(key)}`)).status).toBe(404);
+    expect((await call('POST', `${path}/complete${q(key)}`, { parts: [{ PartNumber: 1, ETag: 'x' }] })).status).toBe(
+      404,
+    );
+    expect((await call('GET', `/images/s3/multipart/${encodeURIComponent(uploadId)}/1${q(key)}`)).status).toBe(200);
   });
 
   it('answers bad input with a 4xx and a JSON message, never a 500', async () => {

@@ -95,9 +95,10 @@ export function directUploadController(options: StorageUploadModuleOptions): Typ
   if (maxSize !== undefined && !(Number.isSafeInteger(maxSize) && maxSize >= 0)) {
     throw new ImproperlyConfigured(`StorageUploadModule maxSize must be a whole number of bytes, not ${maxSize}`);
   }
-  const tokens = new UploadTokens(options.secret);
+  const route = `${path.replace(/^\/+|\/+$/g, '')}/s3`;
+  const tokens = new UploadTokens(`${route}\0${storageName}`, options.secret);
 
-  @Controller(`${path.replace(/^\/+|\/+$/g, '')}/s3`)
+  @Controller(route)
   @UseGuards(...guards)
   @UseInterceptors(...interceptors)
   class DirectUploadController {

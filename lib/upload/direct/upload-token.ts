@@ -3,7 +3,9 @@
  * the server remembering anything: S3's own upload id, then two HMACs under the routes' secret,
  * one of the upload id (so an id the server never handed out is refused as unknown) and one of
  * the upload id with the storage name it was started for (so a client cannot point an upload it
- * holds at another name). Any instance that shares the secret accepts them.
+ * holds at another name). Both cover the routes' scope (their path and storage), so an upload
+ * started under one set of rules cannot be finished under another's. Any instance that shares
+ * the secret accepts them.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
@@ -17,8 +19,14 @@ export type TokenRefusal = 'unknown' | 'other-name';
 export class UploadTokens {
   private readonly secret: Buffer;
 
-  /** @param secret the key of the HMACs; a random one (good for this process only) by default */
-  constructor(secret?: string | Buffer) {
+  /**
+   * @param scope what the tokens are good for: the routes' path and storage
+   * @param secret the key of the HMACs; a random one (good for this process only) by default
+   */
+  constructor(
+    private readonly scope: string,
+    secret?: string | Buffer,
+  ) {
     this.secret = secret === undefined ? randomBytes(32) : Buffer.from(secret);
   }
 
@@ -38,7 +46,10 @@ export class UploadTokens {
   }
 
   private mac(...fields: string[]): string {
-    return createHmac('sha256', this.secret).update(fields.join('\0')).digest('base64url').slice(0, MAC_LENGTH);
+    return createHmac('sha256', this.secret)
+      .update([this.scope, ...fields].join('\0'))
+      .digest('base64url')
+      .slice(0, MAC_LENGTH);
   }
 }
 
