@@ -11,6 +11,8 @@ import * as express from '@nestjs/platform-express';
 import * as fastify from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { S3Storage, StorageModule, StorageUploadModule } from '../../lib/index.js';
+import { operationOf } from '../support/counting-proxy.js';
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { itFaithful, rawClient, s3Options, server, uniqueLocation } from '../support/s3.js';
 
 const MiB = 1024 * 1024;
@@ -38,7 +40,13 @@ const adapters = [
 let app: INestApplication;
 let base: string;
 
-afterAll(() => s3.destroy());
+/** Every request of the 'recorded' storage, to count what the server itself asks of S3. */
+let recorder: FaultProxy;
+beforeAll(async () => (recorder = await startFaultProxy(server.endpoint)));
+afterAll(async () => {
+  await recorder.close();
+  s3.destroy();
+});
 
 async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   const response = await fetch(`${base}${path}`, {
@@ -80,7 +88,13 @@ describe.each(adapters)('StorageUploadModule routes (Companion S3 routes) on $na
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
-        StorageModule.forRoot({ storages: { default: { backend: S3Storage, options: s3Options({ location }) } } }),
+        StorageModule.forRoot({
+          storages: {
+            default: { backend: S3Storage, options: s3Options({ location }) },
+            recorded: { backend: S3Storage, options: s3Options({ location, endpointUrl: recorder.endpoint }) },
+          },
+        }),
+        StorageUploadModule.forRoot({ storage: 'recorded', path: 'recorded', allowedTypes: ['image/png'] }),
         StorageUploadModule.forRoot({ uploadTo: 'uploads/%Y', maxSize: 6 * MiB, secret: 'shared' }),
         StorageUploadModule.forRoot({
           path: 'images',
@@ -238,6 +252,20 @@ describe.each(adapters)('StorageUploadModule routes (Companion S3 routes) on $na
     const liar = await uploadMultipart('images', 'fake.png', 'image/png', [Buffer.from('#!/bin/sh\nrm -rf /\n')]);
     expect(liar.complete.status).toBe(415);
     expect(await keys()).not.toContain(`${location}/${liar.key}`);
+  });
+
+  it('costs the server 3 S3 requests: create, complete and one HEAD, and one ranged GET with allowedTypes', async () => {
+    recorder.clear();
+    const { complete } = await uploadMultipart('recorded', 'counted.png', 'image/png', [PNG]);
+    expect(complete.status).toBe(200);
+    const server = recorder.requests.filter((r) => !/[?&]partNumber=/.test(r.url));
+    expect(server.map((r) => operationOf(r.method, r.url))).toEqual([
+      'CreateMultipartUpload',
+      'CompleteMultipartUpload',
+      'HEAD',
+      'GET',
+    ]);
+    expect(server[3].range).toBe('bytes=0-4099');
   });
 
   it('the guards given to the module protect its routes', async () => {

@@ -16,6 +16,7 @@ import { Test } from '@nestjs/testing';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { S3Storage, StorageModule, StorageUploadModule } from '../../lib/index.js';
+import { operationOf } from '../support/counting-proxy.js';
 import { startFaultProxy, type FaultProxy, type ProxiedRequest } from '../support/fault-proxy.js';
 import { itFaithful, rawClient, s3Options, server, uniqueLocation } from '../support/s3.js';
 
@@ -174,6 +175,13 @@ class PageController {
         '8',
       ]);
       expect(md5(await stored(`${location}/${file.key}`))).toBe(md5(content));
+      // The server's own S3 requests: create, complete, one HEAD; signing the parts costs none.
+      const operations = proxy.requests.filter((r) => r.method !== 'OPTIONS').map((r) => operationOf(r.method, r.url));
+      expect(operations.filter((operation) => operation !== 'UploadPart')).toEqual([
+        'CreateMultipartUpload',
+        'CompleteMultipartUpload',
+        'HEAD',
+      ]);
     }, 60_000);
 
     it('a 100 KiB file goes up as one presigned POST, byte-identical', async () => {

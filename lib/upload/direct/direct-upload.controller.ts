@@ -36,6 +36,7 @@ import {
   UseInterceptors,
   type Type,
 } from '@nestjs/common';
+import { MAX_PARTS } from '../../backends/s3/s3-direct-multipart.js';
 import type { S3Storage } from '../../backends/s3/s3-storage.js';
 import {
   FileNotFoundError,
@@ -76,7 +77,6 @@ const DIRECT_UPLOAD_METHODS = [
 
 /** S3's smallest part (every part but the last): a part number past `maxSize` / 5 MiB + 1 cannot fit. */
 const MIN_PART_SIZE = 5 * 1024 * 1024;
-const MAX_PARTS = 10_000;
 
 const logger = new Logger('StorageUpload');
 
