@@ -47,6 +47,12 @@ export { S3ManifestStaticStorage } from './backends/s3/s3-manifest-static.storag
 export { S3ManifestStaticStorageOptions } from './backends/s3/s3-manifest-static-storage.options.js';
 export { S3File } from './backends/s3/s3-file.js';
 export type { UploadUrl, UploadUrlOptions } from './backends/s3/s3-presigned-post.js';
+export type {
+  AbortIncompleteUploadsOptions,
+  CreateMultipartUploadOptions,
+  SignUploadPartOptions,
+  UploadedPart,
+} from './backends/s3/s3-direct-multipart.js';
 export { S3StorageOptions, type CloudFrontSigner, type TransferConfig } from './backends/s3/s3-storage.options.js';
 export { s3OptionsFromConfig, type ConfigLookup } from './backends/s3/s3-options-from-config.js';
 export type { S3Settings } from './backends/s3/s3-settings.js';
@@ -61,6 +67,8 @@ export { FileSystemStorageOptions } from './backends/filesystem/file-system-stor
 export { multerStorage, type MulterStorageEngine, type MulterStorageOptions } from './upload/multer-storage.js';
 export { StorageFileInterceptor, StorageFilesInterceptor } from './upload/storage-file.interceptor.js';
 export type { UploadTo } from './upload/upload-to.js';
+export { StorageUploadModule } from './upload/direct/storage-upload.module.js';
+export type { StorageUploadModuleOptions } from './upload/direct/storage-upload-module-options.interface.js';
 export type {
   FileFilter,
   IncomingFile,

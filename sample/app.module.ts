@@ -1,6 +1,12 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
-import { S3ManifestStaticStorage, S3Storage, s3OptionsFromConfig, StorageModule } from 'nestjs-storages';
+import {
+  S3ManifestStaticStorage,
+  S3Storage,
+  s3OptionsFromConfig,
+  StorageModule,
+  StorageUploadModule,
+} from 'nestjs-storages';
 import { FilesController } from './files/files.controller.js';
 import { FilesService } from './files/files.service.js';
 
@@ -25,6 +31,8 @@ import { FilesService } from './files/files.service.js';
         },
       }),
     }),
+    // Uppy's S3 plugin (companionEndpoint: '/storage-uploads'): files of any size straight to S3.
+    StorageUploadModule.forRoot({ uploadTo: 'uppy', maxSize: 1024 ** 3 }),
   ],
   controllers: [FilesController],
   providers: [FilesService],

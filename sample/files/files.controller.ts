@@ -25,12 +25,14 @@ export class FilesController {
   @Get()
   @Header('Content-Type', 'text/html; charset=utf-8')
   async page(): Promise<string> {
-    const [files, css, js] = await Promise.all([
+    const [files, css, js, uppyCss, uppyJs] = await Promise.all([
       this.files.list(),
       this.files.assetUrl('app.css'),
       this.files.assetUrl('app.js'),
+      this.files.assetUrl('uppy.css'),
+      this.files.assetUrl('uppy.js'),
     ]);
-    return renderPage(files, { css, js });
+    return renderPage(files, { css, js, uppyCss, uppyJs });
   }
 
   @Get('api/files')

@@ -1,4 +1,4 @@
-/** The sample's one page, as a template string: the file list, the two upload routes, delete. */
+/** The sample's one page, as a template string: the file list, the upload routes, Uppy's Dashboard, delete. */
 import type { FileEntry } from './files.service.js';
 
 const escape = (value: string) =>
@@ -10,7 +10,10 @@ function size(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-export function renderPage(files: FileEntry[], assets: { css: string; js: string }): string {
+export function renderPage(
+  files: FileEntry[],
+  assets: { css: string; js: string; uppyCss: string; uppyJs: string },
+): string {
   const rows = files
     .map(
       (file) => `
@@ -27,6 +30,7 @@ export function renderPage(files: FileEntry[], assets: { css: string; js: string
 <head>
   <meta charset="utf-8">
   <title>nestjs-storages sample</title>
+  <link rel="stylesheet" href="${escape(assets.uppyCss)}">
   <link rel="stylesheet" href="${escape(assets.css)}">
 </head>
 <body>
@@ -56,7 +60,15 @@ export function renderPage(files: FileEntry[], assets: { css: string; js: string
     </form>
     <p id="status" role="status"></p>
   </section>
+
+  <section>
+    <h2>Upload with Uppy</h2>
+    <p>Drop files here: <code>StorageUploadModule</code> signs, Uppy sends them straight to S3,
+       large ones as a resumable multipart upload.</p>
+    <div id="uppy"></div>
+  </section>
   <script src="${escape(assets.js)}"></script>
+  <script src="${escape(assets.uppyJs)}"></script>
 </body>
 </html>
 `;

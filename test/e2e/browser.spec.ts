@@ -47,7 +47,13 @@ if (!available) {
           Bucket: server.bucket,
           CORSConfiguration: {
             CORSRules: [
-              { AllowedOrigins: ['*'], AllowedMethods: ['GET', 'PUT', 'POST', 'HEAD'], AllowedHeaders: ['*'] },
+              {
+                AllowedOrigins: ['*'],
+                AllowedMethods: ['GET', 'PUT', 'POST', 'HEAD'],
+                AllowedHeaders: ['*'],
+                // Uppy reads each multipart part's ETag.
+                ExposeHeaders: ['ETag'],
+              },
             ],
           },
         }),
@@ -115,6 +121,24 @@ if (!available) {
       const response = await page.goto(href!);
       expect(response!.status()).toBe(200);
       expect((await response!.body()).toString()).toBe(content);
+    });
+
+    it("uploads with Uppy's Dashboard straight to S3 through StorageUploadModule", async () => {
+      const content = `dropped on the dashboard ${Date.now()}\n`;
+      const filename = `dashboard-${Date.now()}.txt`;
+      await page.goto(await app.getUrl());
+      await page
+        .locator('#uppy input.uppy-Dashboard-input')
+        .first()
+        .setInputFiles({ name: filename, mimeType: 'text/plain', buffer: Buffer.from(content) });
+      await Promise.all([
+        page.waitForURL(/uploaded=uppy/),
+        page.locator('#uppy .uppy-StatusBar-actionBtn--upload').click(),
+      ]);
+      const name = `uppy/${filename}`;
+      await expect(row(name).count()).resolves.toBe(1);
+      const href = await row(name).locator('a.file-link').getAttribute('href');
+      expect(await (await page.request.get(href!)).text()).toBe(content);
     });
 
     it('uploads straight from the browser with an upload URL, and deletes', async () => {

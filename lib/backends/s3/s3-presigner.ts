@@ -23,6 +23,8 @@ import {
   HeadObjectCommand,
   PutObject$,
   PutObjectCommand,
+  UploadPart$,
+  UploadPartCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -66,6 +68,9 @@ interface Schema {
   members: string[];
 }
 
+/** UploadPart: one part of a multipart upload, sent by a client that holds no credentials. */
+const UPLOAD_PART: [StaticOperation, Command] = [UploadPart$, UploadPartCommand as unknown as Command];
+
 /** What a URL of one operation needs that does not change from URL to URL. */
 interface Target {
   command: Command;
@@ -89,6 +94,7 @@ export interface PresignOptions {
 
 export class S3Presigner {
   private readonly targets = new Map<string, Promise<Target>>();
+  private uploadPartTarget?: Promise<Target>;
 
   constructor(
     readonly client: S3Client,
@@ -99,9 +105,29 @@ export class S3Presigner {
 
   /** A presigned URL of `key` for `method` (GET, PUT, HEAD, DELETE), `parameters` being the operation's. */
   async presign(method: string, key: string, parameters: Parameters, options: PresignOptions): Promise<string> {
+    return this.sign(await this.target(method), key, parameters, options);
+  }
+
+  /**
+   * A presigned UploadPart URL: part `partNumber` of the multipart upload `uploadId` of `key`.
+   * No checksum is signed into it, so the client's body is what S3 checks (Content-MD5 aside).
+   */
+  async presignUploadPart(
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    parameters: Parameters,
+    options: PresignOptions,
+  ): Promise<string> {
+    this.uploadPartTarget ??= this.resolveOperation('PUT', UPLOAD_PART);
+    this.uploadPartTarget.catch(() => (this.uploadPartTarget = undefined));
+    const target = await this.uploadPartTarget;
+    return this.sign(target, key, { ...parameters, UploadId: uploadId, PartNumber: partNumber }, options);
+  }
+
+  private async sign(target: Target, key: string, parameters: Parameters, options: PresignOptions): Promise<string> {
     const { expiresIn, signingDate } = options;
     assertExpiry(expiresIn);
-    const target = await this.target(method);
     const input = withCustomerKeyMd5(this.input(target, key, parameters));
     if (!target.signer || !target.fast) return this.signedBySdk(target, input, options);
 
@@ -224,6 +250,10 @@ export class S3Presigner {
         `url() cannot sign for HTTP method '${method}': use one of ${Object.keys(this.operations).join(', ')}`,
       );
     }
+    return this.resolveOperation(method, entry);
+  }
+
+  private async resolveOperation(method: string, entry: readonly [unknown, Command]): Promise<Target> {
     const [staticOperation, command] = entry;
     const { config } = this.client;
     const endpoint = (await getEndpointFromInstructions(

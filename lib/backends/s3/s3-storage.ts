@@ -18,6 +18,13 @@ import { copyObject } from './s3-copy.js';
 import { deleteObjects } from './s3-delete-many.js';
 import { listDirectory, scanObjects, unquoteEtag } from './s3-listing.js';
 import { presignedPost, type UploadUrl, type UploadUrlOptions } from './s3-presigned-post.js';
+import * as directMultipart from './s3-direct-multipart.js';
+import type {
+  AbortIncompleteUploadsOptions,
+  CreateMultipartUploadOptions,
+  SignUploadPartOptions,
+  UploadedPart,
+} from './s3-direct-multipart.js';
 import { S3UrlBuilder } from './s3-url.builder.js';
 import { resolveS3Settings, s3Defaults, type S3Settings } from './s3-settings.js';
 import { S3StorageOptions, type CloudFrontSigner, type TransferConfig } from './s3-storage.options.js';
@@ -207,6 +214,53 @@ export class S3Storage extends Storage {
       expire: expire ?? this.querystringExpire,
       maxSize,
     });
+  }
+
+  // Direct uploads: a multipart upload the client sends straight to S3 (see s3-direct-multipart.ts)
+
+  /**
+   * Starts a multipart upload of `name` (cleaned and under `location`; the name is used as
+   * given: a free name is the caller's business, as in `uploadUrl()`), with the object
+   * parameters and the content type (guessed from the name unless given) a `save()` would send.
+   * SSE-C parameters are refused: a client would need the key to send the parts.
+   */
+  createMultipartUpload(
+    name: string,
+    options?: CreateMultipartUploadOptions,
+  ): Promise<{ name: string; uploadId: string }> {
+    return directMultipart.createMultipartUpload(this, name, options);
+  }
+
+  /** A presigned URL to PUT part `partNumber` (1 to 10,000) of the upload to; S3 answers the part's ETag. */
+  signUploadPart(name: string, uploadId: string, partNumber: number, options?: SignUploadPartOptions): Promise<string> {
+    return directMultipart.signUploadPart(this, name, uploadId, partNumber, options);
+  }
+
+  /** The parts S3 holds for the upload so far; an unknown upload is `FileNotFoundError`. */
+  listUploadParts(name: string, uploadId: string): Promise<UploadedPart[]> {
+    return directMultipart.listUploadParts(this, name, uploadId);
+  }
+
+  /** Joins the parts into the file and answers its metadata (one HEAD); an unknown upload is `FileNotFoundError`. */
+  completeMultipartUpload(
+    name: string,
+    uploadId: string,
+    parts: Array<{ partNumber: number; etag: string }>,
+  ): Promise<StorageStat> {
+    return directMultipart.completeMultipartUpload(this, name, uploadId, parts);
+  }
+
+  /** Aborts the upload, and S3 drops its parts; an unknown upload is `FileNotFoundError`. */
+  abortMultipartUpload(name: string, uploadId: string): Promise<void> {
+    return directMultipart.abortMultipartUpload(this, name, uploadId);
+  }
+
+  /**
+   * Aborts the multipart uploads under `location` (and `path`) started before `olderThan`, a day
+   * ago by default: what clients that went away left behind. Resolves to how many were aborted.
+   */
+  abortIncompleteUploads(options?: AbortIncompleteUploadsOptions): Promise<number> {
+    return directMultipart.abortIncompleteUploads(this, options);
   }
 
   async createReadStream(name: string, range: ReadRange = {}): Promise<Readable> {
