@@ -13,6 +13,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { HttpsProxyAgent } from 'hpagent';
 import { ImproperlyConfigured } from '../../core/errors.js';
 import { definedOptions } from '../../core/validate-options.js';
+import { addContentMd5 } from './content-md5.middleware.js';
 import type { S3StorageOptions } from './s3-storage.options.js';
 
 /** Whether `endpointUrl` is a server other than AWS's own (MinIO, R2, Ceph, s3rver...). */
@@ -57,7 +58,9 @@ export function createS3Client(options: S3StorageOptions, backend = 'S3Storage')
   config.responseChecksumValidation =
     options.responseChecksumValidation ??
     (thirdParty && !process.env.AWS_RESPONSE_CHECKSUM_VALIDATION ? 'WHEN_REQUIRED' : undefined);
-  return new S3Client({ ...definedOptions(config), ...clientConfig });
+  const client = new S3Client({ ...definedOptions(config), ...clientConfig });
+  addContentMd5(client);
+  return client;
 }
 
 type CredentialProvider = ReturnType<typeof import('@aws-sdk/credential-providers').fromIni>;
