@@ -5,6 +5,7 @@
  */
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { Storage } from '../core/storage.js';
+import { StorageHealthIndicator } from './storage-health.indicator.js';
 import { StorageManager } from './storage-manager.js';
 import type {
   StorageModuleAsyncOptions,
@@ -48,9 +49,14 @@ export class StorageModule {
         ...optionsProviders,
         { provide: STORAGE_NAMES, useValue: names },
         StorageManager,
+        StorageHealthIndicator,
         ...storageProviders,
       ],
-      exports: [StorageManager, ...storageProviders.map((provider) => (provider as { provide: string }).provide)],
+      exports: [
+        StorageManager,
+        StorageHealthIndicator,
+        ...storageProviders.map((provider) => (provider as { provide: string }).provide),
+      ],
     };
   }
 
