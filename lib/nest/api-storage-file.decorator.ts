@@ -1,16 +1,13 @@
 /**
  * `ApiStorageFile` and `ApiStorageFiles`: the OpenAPI description of an upload route, for
- * `@nestjs/swagger`. swagger is an optional peer: it is loaded when one of these decorators is
- * first applied (decorators run synchronously, so through `require`), never by importing the package.
+ * `@nestjs/swagger`. They write the two pieces of route metadata swagger's explorer reads, what its
+ * own `@ApiConsumes()` and `@ApiBody()` write, so swagger (an optional peer) is never imported:
+ * an app without it loses nothing, and the decorators work the same from ESM and CommonJS.
  */
-import { createRequire } from 'node:module';
 
-type Swagger = {
-  ApiConsumes(...mimeTypes: string[]): MethodDecorator;
-  ApiBody(options: { schema: object; required?: boolean }): MethodDecorator;
-};
-
-let swagger: Swagger | undefined;
+/** swagger's metadata keys (`DECORATORS.API_CONSUMES`, `DECORATORS.API_PARAMETERS`). */
+const API_CONSUMES = 'swagger/apiConsumes';
+const API_PARAMETERS = 'swagger/apiParameters';
 
 /**
  * Documents the route as taking `multipart/form-data` with one file in form field `field`, as
@@ -40,21 +37,19 @@ export function ApiStorageFiles(field: string, maxCount?: number): MethodDecorat
 }
 
 function multipartBody(properties: Record<string, object>, required: string): MethodDecorator {
-  const { ApiBody, ApiConsumes } = loadSwagger();
-  const consumes = ApiConsumes('multipart/form-data');
-  const body = ApiBody({ required: true, schema: { type: 'object', properties, required: [required] } });
-  return (target, key, descriptor) => {
-    consumes(target, key, descriptor);
-    body(target, key, descriptor);
+  return (_target, _key, descriptor) => {
+    const method = descriptor.value as object;
+    const consumes: string[] = Reflect.getMetadata(API_CONSUMES, method) ?? [];
+    Reflect.defineMetadata(API_CONSUMES, [...consumes, 'multipart/form-data'], method);
+    // The body parameter as `@ApiBody({ schema, required: true })` records it.
+    const parameters: object[] = Reflect.getMetadata(API_PARAMETERS, method) ?? [];
+    const body = {
+      in: 'body',
+      type: String,
+      required: true,
+      schema: { type: 'object', properties, required: [required] },
+    };
+    Reflect.defineMetadata(API_PARAMETERS, [...parameters, body], method);
+    return descriptor;
   };
-}
-
-function loadSwagger(): Swagger {
-  if (swagger) return swagger;
-  try {
-    return (swagger = createRequire(import.meta.url)('@nestjs/swagger') as Swagger);
-  } catch (err) {
-    if ((err as { code?: string }).code !== 'MODULE_NOT_FOUND') throw err;
-    throw new Error('ApiStorageFile and ApiStorageFiles need @nestjs/swagger to be installed', { cause: err });
-  }
 }
