@@ -1,12 +1,15 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
+import { TerminusModule } from '@nestjs/terminus';
 import { S3ManifestStaticStorage, S3Storage, s3OptionsFromConfig, StorageModule } from 'nestjs-storages';
 import { FilesController } from './files/files.controller.js';
 import { FilesService } from './files/files.service.js';
+import { HealthController } from './health/health.controller.js';
 
 @Module({
   imports: [
     ConfigModule.forRoot({ isGlobal: true }),
+    TerminusModule,
     StorageModule.forRootAsync({
       names: ['default', 'staticfiles'],
       inject: [ConfigService],
@@ -26,7 +29,7 @@ import { FilesService } from './files/files.service.js';
       }),
     }),
   ],
-  controllers: [FilesController],
+  controllers: [FilesController, HealthController],
   providers: [FilesService],
 })
 export class AppModule {}
