@@ -13,9 +13,10 @@ export class HealthController {
   @Get()
   @HealthCheck()
   check() {
+    // A storage that does not answer within 5 s is down (terminus's own pings wait 1 s).
     return this.health.check([
-      () => this.storage.pingCheck('media', { storage: 'default' }),
-      () => this.storage.pingCheck('staticfiles', { storage: 'staticfiles' }),
+      () => this.storage.pingCheck('media', { storage: 'default', timeout: 5000 }),
+      () => this.storage.pingCheck('staticfiles', { storage: 'staticfiles', timeout: 5000 }),
     ]);
   }
 }

@@ -53,6 +53,7 @@ describe('the sample API', () => {
 
   it('reports both storages up at /health', async () => {
     const { status, body } = await request('GET', '/health');
+    expect(body.error).toEqual({}); // shows the reason, if down
     expect(status).toBe(200);
     expect(body).toMatchObject({
       status: 'ok',
