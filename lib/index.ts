@@ -7,6 +7,13 @@
 export { StorageModule } from './nest/storage.module.js';
 export { StorageManager } from './nest/storage-manager.js';
 export { InjectStorage } from './nest/storage.decorators.js';
+export { StorageExceptionFilter } from './nest/storage-exception.filter.js';
+export {
+  StorageHealthIndicator,
+  type StorageHealthResult,
+  type StoragePingCheckOptions,
+} from './nest/storage-health.indicator.js';
+export { ApiStorageFile, ApiStorageFiles } from './nest/api-storage-file.decorator.js';
 export { DEFAULT_STORAGE_NAME, getStorageToken, STORAGE_MODULE_OPTIONS } from './nest/storage.tokens.js';
 export type {
   StorageBackend,

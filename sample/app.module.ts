@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
+import { TerminusModule } from '@nestjs/terminus';
 import {
   S3ManifestStaticStorage,
   S3Storage,
@@ -9,10 +10,12 @@ import {
 } from 'nestjs-storages';
 import { FilesController } from './files/files.controller.js';
 import { FilesService } from './files/files.service.js';
+import { HealthController } from './health/health.controller.js';
 
 @Module({
   imports: [
     ConfigModule.forRoot({ isGlobal: true }),
+    TerminusModule,
     StorageModule.forRootAsync({
       names: ['default', 'staticfiles'],
       inject: [ConfigService],
@@ -34,7 +37,7 @@ import { FilesService } from './files/files.service.js';
     // Uppy's S3 plugin (companionEndpoint: '/storage-uploads'): files of any size straight to S3.
     StorageUploadModule.forRoot({ uploadTo: 'uppy', maxSize: 1024 ** 3 }),
   ],
-  controllers: [FilesController],
+  controllers: [FilesController, HealthController],
   providers: [FilesService],
 })
 export class AppModule {}

@@ -5,6 +5,7 @@
  */
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { Storage } from '../core/storage.js';
+import { StorageHealthIndicator } from './storage-health.indicator.js';
 import { StorageManager } from './storage-manager.js';
 import { STORAGE_REGISTRY, StorageRegistry } from './storage-registry.js';
 import type {
@@ -65,9 +66,14 @@ export class StorageModule {
           useFactory: (...storages: Storage[]) => new StorageManager(new Map(names.map((n, i) => [n, storages[i]]))),
           inject: names.map((name) => getStorageToken(name)),
         },
+        StorageHealthIndicator,
         ...storageProviders,
       ],
-      exports: [StorageManager, ...storageProviders.map((provider) => (provider as { provide: string }).provide)],
+      exports: [
+        StorageManager,
+        StorageHealthIndicator,
+        ...storageProviders.map((provider) => (provider as { provide: string }).provide),
+      ],
     };
   }
 

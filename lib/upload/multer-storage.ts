@@ -13,6 +13,7 @@ import { Transform, type Readable } from 'node:stream';
 import { guessType } from '../core/mimetypes.js';
 import type { Storage } from '../core/storage.js';
 import { storageNameOf } from '../nest/storage-manager.js';
+import { checkType, readHead, type TypeCheck } from './allowed-types.js';
 import { fileTooLarge, saveError } from './upload-errors.js';
 import { uploadName, type UploadTo } from './upload-to.js';
 import type { IncomingFile, StoredFile, StoredFileInfo } from './upload.interfaces.js';
@@ -22,6 +23,11 @@ export interface MulterStorageOptions {
   uploadTo?: UploadTo;
   /** The storage's name for `req.file.storage`; by default its name in `StorageModule`, if it has one. */
   storageName?: string;
+  /**
+   * Content types a file may have (`'image/png'`, `'image/*'`), detected from its first bytes
+   * as it streams: any other is refused with 415 before anything is stored.
+   */
+  allowedTypes?: readonly string[];
 }
 
 /** multer's `StorageEngine` (and `@nestjs/platform-fastify`'s `MultipartStorageEngine`). */
@@ -90,32 +96,50 @@ class StorageEngine implements MulterStorageEngine {
     };
     source.on('error', fail);
     source.once('limit', () => fail(fileTooLarge()));
-    source.pipe(counter);
 
-    const declared = declaredType(file.mimetype);
-    this.storage.save(name, counter, { contentType: declared }).then(
-      async (saved) => {
-        const [url, stat] = await Promise.all([
-          this.storage.url(saved).catch(() => undefined),
-          // The stored object's ETag (S3: one HEAD); a backend without ETags leaves it undefined.
-          this.storage.stat(saved).catch(() => undefined),
-        ]);
-        callback(null, {
-          name: saved,
-          size,
-          contentType: declared ?? guessType(saved)[0] ?? 'application/octet-stream',
-          storage: storageName,
-          url,
-          etag: stat?.etag,
-        });
-      },
-      (err: unknown) => {
-        // A save that failed because its stream did reports why the stream stopped.
-        const streamFailure = failure;
-        fail(err);
-        callback(streamFailure ?? saveError(err, file.originalname, storageName));
-      },
-    );
+    const save = (checked?: TypeCheck) => {
+      if (checked) counter.write(checked.head);
+      source.pipe(counter);
+      const contentType = checked?.contentType ?? declaredType(file.mimetype);
+      this.storage.save(name, counter, { contentType }).then(
+        async (saved) => {
+          const [url, stat] = await Promise.all([
+            this.storage.url(saved).catch(() => undefined),
+            // The stored object's ETag (S3: one HEAD); a backend without ETags leaves it undefined.
+            this.storage.stat(saved).catch(() => undefined),
+          ]);
+          callback(null, {
+            name: saved,
+            size,
+            contentType: contentType ?? guessType(saved)[0] ?? 'application/octet-stream',
+            ...(checked ? { detectedType: checked.detectedType } : {}),
+            storage: storageName,
+            url,
+            etag: stat?.etag,
+          });
+        },
+        (err: unknown) => {
+          // A save that failed because its stream did reports why the stream stopped.
+          const streamFailure = failure;
+          fail(err);
+          callback(streamFailure ?? saveError(err, file.originalname, storageName));
+        },
+      );
+    };
+    const allowedTypes = this.options.allowedTypes;
+    if (!allowedTypes) return save();
+
+    // The type is known before `save()` is called, so a refused part leaves no object and no
+    // multipart upload; only the head detection needs is held meanwhile.
+    readHead(source)
+      .then((head) => checkType(head, declaredType(file.mimetype), allowedTypes, file.originalname))
+      .then(
+        (checked) => (failure === undefined ? save(checked) : callback(failure)),
+        (err: unknown) => {
+          fail(err);
+          callback(failure);
+        },
+      );
   }
 
   _removeFile(_req: unknown, file: Partial<StoredFile>, callback: (error: Error | null) => void): void {

@@ -42,7 +42,7 @@ type AdapterInterceptor = NestInterceptor & { onModuleInit?(): void };
  */
 export function storageUploadInterceptor(
   make: (adapter: AdapterUploadInterceptors, options: object) => Type<NestInterceptor>,
-  { storage: storageName = DEFAULT_STORAGE_NAME, uploadTo, limits, fileFilter }: StorageUploadOptions,
+  { storage: storageName = DEFAULT_STORAGE_NAME, uploadTo, limits, fileFilter, allowedTypes }: StorageUploadOptions,
 ): Type<NestInterceptor> {
   class MixinInterceptor implements NestInterceptor, OnModuleInit {
     private readonly engine: MulterStorageEngine;
@@ -55,7 +55,7 @@ export function storageUploadInterceptor(
       @Optional() @Inject(MULTIPART_MODULE_OPTIONS) private readonly multipartOptions: object = {},
     ) {
       // An unknown storage name fails when the application starts, not at the first upload.
-      this.engine = multerStorage(storages.get(storageName), { uploadTo, storageName });
+      this.engine = multerStorage(storages.get(storageName), { uploadTo, storageName, allowedTypes });
     }
 
     async onModuleInit(): Promise<void> {

@@ -30,6 +30,11 @@ export interface StoredFileInfo {
    * `application/octet-stream`, the type guessed from the name (the storage guesses it in `save()`).
    */
   contentType: string;
+  /**
+   * With `allowedTypes`: the type the file's first bytes carry a signature of (`'image/png'`);
+   * absent when they carry none (text, JSON, SVG), which were then accepted on their declared type.
+   */
+  detectedType?: string;
   /** The name of the storage the file was saved to, when known. */
   storage?: string;
   /** `storage.url(name)`; absent when the storage gives no URL (an `InMemoryStorage` without `baseUrl`). */
@@ -79,4 +84,11 @@ export interface StorageUploadOptions {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the request of any HTTP adapter
   limits?: UploadLimits | ((req: any) => UploadLimits);
   fileFilter?: FileFilter;
+  /**
+   * Content types a file may have (`'image/png'`, `'image/*'`), detected from its first bytes as
+   * it streams (magic numbers, not the client's word): any other is refused with 415 before
+   * anything is stored. Types without a magic number (`text/*`, JSON, SVG) are accepted on the
+   * declared type when the first bytes carry no binary signature.
+   */
+  allowedTypes?: readonly string[];
 }

@@ -11,7 +11,13 @@ import {
   UploadedFile,
   UseInterceptors,
 } from '@nestjs/common';
-import { InjectStorage, StorageFileInterceptor, type S3Storage, type StoredFile } from 'nestjs-storages';
+import {
+  ApiStorageFile,
+  InjectStorage,
+  StorageFileInterceptor,
+  type S3Storage,
+  type StoredFile,
+} from 'nestjs-storages';
 import { FilesService } from './files.service.js';
 import { renderPage } from './page.js';
 
@@ -43,6 +49,7 @@ export class FilesController {
   /** A form upload, streamed into the default storage as it arrives. */
   @Post('files')
   @Redirect('/', 303)
+  @ApiStorageFile('file')
   @UseInterceptors(StorageFileInterceptor('file', { uploadTo: 'uploads', limits: { fileSize: 1024 ** 3 } }))
   upload(@UploadedFile() file: StoredFile) {
     return { url: `/?uploaded=${encodeURIComponent(file.name)}` };

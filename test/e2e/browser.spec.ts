@@ -141,6 +141,18 @@ if (!available) {
       expect(await (await page.request.get(href!)).text()).toBe(content);
     });
 
+    it('serves Swagger UI at /docs, showing the upload route with its file field', async () => {
+      await page.goto(`${await app.getUrl()}/docs`);
+      const upload = page.locator('.opblock-post', { hasText: '/files' }).first();
+      await upload.waitFor();
+      await upload.locator('.opblock-summary').click();
+      await expect(upload.locator('.opblock-body').innerText()).resolves.toContain('multipart/form-data');
+      // Trying the route out gives a file picker for its field.
+      await upload.getByRole('button', { name: 'Try it out' }).click();
+      await expect(upload.locator('input[type=file]').count()).resolves.toBe(1);
+      await expect(upload.locator('.opblock-body').innerText()).resolves.toMatch(/file[\s\S]*string\(\$binary\)/);
+    });
+
     it('uploads straight from the browser with an upload URL, and deletes', async () => {
       const content = `uploaded from the browser ${Date.now()}\n`;
       await page.goto(await app.getUrl());

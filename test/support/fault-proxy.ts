@@ -2,7 +2,8 @@
  * A reverse proxy on 127.0.0.1 between a storage (its `endpointUrl`) and the S3 server of the
  * test run, that counts every request and makes a chosen share of them fail the ways S3 and
  * networks do: 503 SlowDown, 500 InternalError, a reset connection, a stall (no answer until
- * the client gives up), or a response body cut off midway.
+ * the client gives up), a response body cut off midway, or (only when a test's `decide` asks
+ * for it) a request body with one byte flipped on the way.
  *
  * Which request fails, and how, is drawn from a seeded hash of the request itself (method,
  * path, range) and of how often that same request was seen before, so a run's faults do not
@@ -16,7 +17,7 @@ import { createHash } from 'node:crypto';
 import { Agent, createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
-export type FaultKind = 'slowdown' | 'internal' | 'reset' | 'stall' | 'cut';
+export type FaultKind = 'slowdown' | 'internal' | 'reset' | 'stall' | 'cut' | 'flip';
 
 export const FAULT_KINDS: readonly FaultKind[] = ['slowdown', 'internal', 'reset', 'stall', 'cut'];
 
@@ -35,6 +36,10 @@ export interface ProxiedRequest {
   copySource?: string;
   /** The body of a POST (DeleteObjects, CompleteMultipartUpload), once it has passed. */
   body?: string;
+  /** The `Content-MD5` header sent, if any. */
+  contentMd5?: string;
+  /** The status answered, once the answer is sent. */
+  status?: number;
   /** The fault this request was given, if any. */
   fault?: FaultKind;
 }
@@ -82,12 +87,12 @@ export async function startFaultProxy(target: string, options: FaultProxyOptions
   const proxy: FaultProxy = {
     endpoint: '',
     requests: [],
-    faults: { slowdown: 0, internal: 0, reset: 0, stall: 0, cut: 0 },
+    faults: { slowdown: 0, internal: 0, reset: 0, stall: 0, cut: 0, flip: 0 },
     rate: options.rate ?? 0,
     kinds: options.kinds ?? FAULT_KINDS,
     clear() {
       proxy.requests.length = 0;
-      for (const kind of FAULT_KINDS) proxy.faults[kind] = 0;
+      for (const kind of Object.keys(proxy.faults) as FaultKind[]) proxy.faults[kind] = 0;
       seen.clear();
     },
     close: () =>
@@ -121,8 +126,10 @@ export async function startFaultProxy(target: string, options: FaultProxyOptions
       ifMatch,
       attempt: attempt ? Number(attempt) : undefined,
       copySource: copySourceOf(req.headers['x-amz-copy-source']),
+      contentMd5: req.headers['content-md5'] as string | undefined,
     };
     proxy.requests.push(record);
+    res.once('finish', () => (record.status = res.statusCode));
 
     const drawn = () =>
       proxy.rate > 0 && draw(identity, n, 'fails') < proxy.rate
@@ -171,15 +178,19 @@ export async function startFaultProxy(target: string, options: FaultProxyOptions
       case 'cut':
         forward(req, res, cutAt());
         return;
+      case 'flip':
+        forward(req, res, undefined, true);
+        return;
     }
   }
 
   /**
    * Passes the request on as it came, and its answer back. With `cutAt` (a fraction), the
    * answer's body is cut off after that share of its bytes by closing the connection; an answer
-   * without a body is dropped once the server has acted on the request.
+   * without a body is dropped once the server has acted on the request. With `flip`, the middle
+   * byte of the request body's first chunk is inverted on its way to the server (same length).
    */
-  function forward(req: IncomingMessage, res: ServerResponse, cutAt?: number): void {
+  function forward(req: IncomingMessage, res: ServerResponse, cutAt?: number, flip = false): void {
     const headers = { ...req.headers };
     delete headers.expect; // this hop already answered 100 Continue; `expect` is never signed
     const out = httpRequest(
@@ -211,7 +222,18 @@ export async function startFaultProxy(target: string, options: FaultProxyOptions
       },
     );
     out.on('error', () => res.socket?.destroy());
-    req.pipe(out);
+    if (!flip) return void req.pipe(out);
+    let flipped = false;
+    req.on('data', (chunk: Buffer) => {
+      if (!flipped && chunk.length > 0) {
+        chunk = Buffer.from(chunk);
+        chunk[chunk.length >> 1] ^= 0xff;
+        flipped = true;
+      }
+      out.write(chunk);
+    });
+    req.on('end', () => out.end());
+    req.resume();
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

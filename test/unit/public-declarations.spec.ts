@@ -13,6 +13,12 @@ const root = join(import.meta.dirname, '..', '..');
 /** The names each entry point exports. Adding one is a decision about the public API: update this list. */
 const PUBLIC_EXPORTS: Record<string, string[]> = {
   'lib/index.d.ts': [
+    'StoragePingCheckOptions',
+    'StorageHealthResult',
+    'StorageHealthIndicator',
+    'StorageExceptionFilter',
+    'ApiStorageFiles',
+    'ApiStorageFile',
     'UploadedPart',
     'StorageUploadModuleOptions',
     'StorageUploadModule',

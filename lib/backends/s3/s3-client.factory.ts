@@ -14,6 +14,7 @@ import { HttpsProxyAgent } from 'hpagent';
 import { ImproperlyConfigured } from '../../core/errors.js';
 import { definedOptions } from '../../core/validate-options.js';
 import type { S3Settings } from './s3-settings.js';
+import { addContentMd5 } from './content-md5.middleware.js';
 
 /** The client of a storage with these settings (resolved: the environment has been read). */
 export function createS3Client(options: S3Settings, backend = 'S3Storage'): S3Client {
@@ -44,7 +45,9 @@ export function createS3Client(options: S3Settings, backend = 'S3Storage'): S3Cl
   }
   config.requestChecksumCalculation = options.requestChecksumCalculation;
   config.responseChecksumValidation = options.responseChecksumValidation;
-  return new S3Client({ ...definedOptions(config), ...clientConfig });
+  const client = new S3Client({ ...definedOptions(config), ...clientConfig });
+  addContentMd5(client);
+  return client;
 }
 
 type CredentialProvider = ReturnType<typeof import('@aws-sdk/credential-providers').fromIni>;

@@ -50,7 +50,7 @@ import type { Storage } from '../../core/storage.js';
 import { StorageManager } from '../../nest/storage-manager.js';
 import { DEFAULT_STORAGE_NAME } from '../../nest/storage.tokens.js';
 import { uploadName } from '../upload-to.js';
-import { contentTypeAllowed, SNIFF_BYTES, typeAllowed } from './allowed-types.js';
+import { checkType, DETECTION_BYTES, matchesAny } from '../allowed-types.js';
 import type { StorageUploadModuleOptions } from './storage-upload-module-options.interface.js';
 import { UploadTokens } from './upload-token.js';
 
@@ -139,7 +139,7 @@ export function directUploadController(options: StorageUploadModuleOptions): Typ
         const { filename, type, size } = declaredFile(body);
         // No declared type: the one the name suggests, as the storage will store it.
         const declared = type ?? guessType(filename)[0];
-        if (allowedTypes && !typeAllowed(declared, allowedTypes)) {
+        if (allowedTypes && !(declared && matchesAny(declared.split(';')[0].trim().toLowerCase(), allowedTypes))) {
           throw new UnsupportedMediaTypeException(`Files of type '${declared ?? 'unknown'}' are not accepted`);
         }
         if (maxSize !== undefined && size !== undefined && size > maxSize) throw tooLarge();
@@ -193,9 +193,12 @@ export function directUploadController(options: StorageUploadModuleOptions): Typ
           await this.storage.delete(name);
           throw tooLarge();
         }
-        if (allowedTypes && !(await contentTypeAllowed(await this.head(name), stat.contentType, allowedTypes))) {
-          await this.storage.delete(name);
-          throw new UnsupportedMediaTypeException(`The content of '${name}' is not of an accepted type`);
+        if (allowedTypes) {
+          const head = await this.head(name);
+          await checkType(head, stat.contentType, allowedTypes, name).catch(async (err: unknown) => {
+            await this.storage.delete(name);
+            throw err;
+          });
         }
         return { location: await this.storage.url(name), key: name };
       });
@@ -227,7 +230,7 @@ export function directUploadController(options: StorageUploadModuleOptions): Typ
     /** The file's first bytes, enough for its magic numbers: one ranged GET. */
     private async head(name: string): Promise<Buffer> {
       const chunks: Buffer[] = [];
-      for await (const chunk of await this.storage.createReadStream(name, { start: 0, end: SNIFF_BYTES - 1 })) {
+      for await (const chunk of await this.storage.createReadStream(name, { start: 0, end: DETECTION_BYTES - 1 })) {
         chunks.push(chunk as Buffer);
       }
       return Buffer.concat(chunks);

@@ -1,0 +1,76 @@
+/**
+ * `Content-MD5` on every write whose body is in memory, when the SDK's flexible checksums are
+ * off (`requestChecksumCalculation: 'WHEN_REQUIRED'`, the default for third-party endpoints).
+ * The server then refuses a body that changed on the way (400 BadDigest) instead of storing it,
+ * even where the payload is not signed. That refusal, and the signature's own one
+ * (XAmzContentSHA256Mismatch, where the SDK signed the payload's SHA-256), are retried: the body
+ * is in memory, so the retry sends the right bytes again.
+ */
+import { createHash } from 'node:crypto';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { HttpRequest } from '@smithy/core/transport';
+
+/** The writes that carry a body worth checking: an object, a part, and a bulk delete's key list. */
+const CHECKED_COMMANDS = new Set(['PutObjectCommand', 'UploadPartCommand', 'DeleteObjectsCommand']);
+
+/** The server's word that the bytes it got are not the bytes the client hashed. */
+const BODY_CHANGED = new Set(['BadDigest', 'XAmzContentSHA256Mismatch']);
+
+/** What the build step tells the retry loop: the body is in memory and its digest ours. */
+interface DigestContext {
+  digestedBody?: boolean;
+}
+
+/**
+ * Adds the middleware pair to `client`: one computes `Content-MD5` once per command, before
+ * signing, so every attempt sends (and signs) it; the other, inside the retry loop, makes the
+ * server's BadDigest refusal of a checked body a retryable error.
+ */
+export function addContentMd5(client: S3Client): void {
+  const checksumMode = client.config.requestChecksumCalculation;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const request = args.request;
+      if (
+        CHECKED_COMMANDS.has(context.commandName ?? '') &&
+        HttpRequest.isInstance(request) &&
+        !hasHeader(request.headers, 'content-md5') &&
+        (await checksumMode()) === 'WHEN_REQUIRED'
+      ) {
+        const md5 = md5Of(request.body);
+        if (md5) {
+          request.headers['content-md5'] = md5;
+          (context as DigestContext).digestedBody = true;
+        }
+      }
+      return next(args);
+    },
+    // Build step, after the SDK's own checksum middleware (a caller's or its header is kept).
+    { step: 'build', priority: 'low', name: 'storageContentMd5Middleware', override: true },
+  );
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      try {
+        return await next(args);
+      } catch (err) {
+        if ((context as DigestContext).digestedBody && BODY_CHANGED.has((err as { name?: string })?.name ?? '')) {
+          // The bytes the server got are not the bytes sent: the way, not the body, was at fault.
+          (err as { $retryable?: object }).$retryable = {};
+        }
+        throw err;
+      }
+    },
+    { step: 'deserialize', priority: 'high', name: 'storageBadDigestRetryMiddleware', override: true },
+  );
+}
+
+/** The base64 MD5 of an in-memory body; `undefined` for a stream, which cannot be hashed without reading it. */
+function md5Of(body: unknown): string | undefined {
+  if (typeof body === 'string') return createHash('md5').update(body, 'utf8').digest('base64');
+  if (body instanceof Uint8Array) return createHash('md5').update(body).digest('base64');
+  return undefined;
+}
+
+function hasHeader(headers: Record<string, string>, name: string): boolean {
+  return Object.keys(headers).some((key) => key.toLowerCase() === name);
+}
