@@ -35,6 +35,13 @@ export interface TransferConfig {
   queueSize?: number;
   /** Content up to this size is sent in one PutObject (`multipart_threshold`). Default 5 MiB. */
   multipartThreshold?: number;
+  /**
+   * Bytes of part buffers all multipart uploads of the process may hold together (saves, `S3File`
+   * writes, interceptor uploads): when they are spent, uploads wait for a free buffer and stop
+   * reading their sources. Storages with the same budget share it. At least one part
+   * (`partSize`, and `fileBufferSize` for `S3File` writes). Default 64 MiB.
+   */
+  memoryBudget?: number;
 }
 
 export const CANNED_ACLS = [
@@ -82,7 +89,7 @@ export const OBJECT_PARAMETERS = [
 
 export const CHECKSUM_MODES = ['WHEN_SUPPORTED', 'WHEN_REQUIRED'] as const;
 
-const TRANSFER_CONFIG_KEYS = ['partSize', 'queueSize', 'multipartThreshold'];
+const TRANSFER_CONFIG_KEYS = ['partSize', 'queueSize', 'multipartThreshold', 'memoryBudget'];
 
 function KeysIn(allowed: readonly string[], what: string): PropertyDecorator {
   return ValidateBy({
@@ -105,12 +112,12 @@ function IsTransferConfig(): PropertyDecorator {
       validate: (value: TransferConfig) => {
         if (typeof value !== 'object' || value === null) return false;
         if (!Object.keys(value).every((key) => TRANSFER_CONFIG_KEYS.includes(key))) return false;
-        const { partSize, queueSize, multipartThreshold } = value;
+        const { partSize, queueSize, multipartThreshold, memoryBudget } = value;
         const int = (n: unknown, min: number) => n === undefined || (Number.isInteger(n) && (n as number) >= min);
-        return int(partSize, 5 * MiB) && int(queueSize, 1) && int(multipartThreshold, 0);
+        return int(partSize, 5 * MiB) && int(queueSize, 1) && int(multipartThreshold, 0) && int(memoryBudget, 5 * MiB);
       },
       defaultMessage: () =>
-        'must be an object of partSize (integer, at least 5 MiB), queueSize (integer, at least 1) and multipartThreshold (integer bytes)',
+        'must be an object of partSize (integer, at least 5 MiB), queueSize (integer, at least 1), multipartThreshold (integer bytes) and memoryBudget (integer bytes, at least one part)',
     },
   });
 }

@@ -16,7 +16,6 @@ import {
   type PutObjectCommandInput,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import {
   FileNotFoundError,
   ImproperlyConfigured,
@@ -37,6 +36,8 @@ import { ObjectBody } from './s3-object-body.js';
 import { cloudfrontSigner } from './cloudfront-signer.js';
 import { presignedPost, type UploadUrl, type UploadUrlOptions } from './s3-presigned-post.js';
 import { S3UrlBuilder } from './s3-url.builder.js';
+import { PartBufferPool } from './part-buffer-pool.js';
+import { S3MultipartWriter } from './s3-multipart-writer.js';
 import { MiB, S3StorageOptions, type CloudFrontSigner, type TransferConfig } from './s3-storage.options.js';
 
 /** Parameters of `getObjectParameters()` that reads send too (s3transfer's `ALLOWED_DOWNLOAD_ARGS`). */
@@ -114,6 +115,8 @@ export class S3Storage extends Storage {
   readonly client: S3Client;
 
   protected override readonly replayableBytes: number;
+  /** The process's part buffers for this storage's budget, shared with every storage of the same budget. */
+  readonly partBuffers: PartBufferPool;
   private readonly ownsClient: boolean;
   private readonly urls: S3UrlBuilder;
 
@@ -166,7 +169,10 @@ export class S3Storage extends Storage {
       partSize: transfer.partSize ?? 5 * MiB,
       queueSize: transfer.queueSize ?? (settings.useThreads === false ? 1 : 4),
       multipartThreshold: transfer.multipartThreshold ?? 5 * MiB,
+      memoryBudget: transfer.memoryBudget ?? 64 * MiB,
     };
+    assertValidOptions(budgetConflicts(backend, this.transfer, this.fileBufferSize));
+    this.partBuffers = PartBufferPool.forBudget(this.transfer.memoryBudget);
     this.replayableBytes = Math.max(this.transfer.multipartThreshold, this.transfer.partSize);
 
     this.cloudfrontSigner =
@@ -427,11 +433,11 @@ export class S3Storage extends Storage {
         await this.upload(input, body);
       }
     } catch (err) {
-      const status = statusOf(err);
+      const status = statusOf(err) ?? statusOf((err as Error)?.cause);
       if (!this.fileOverwrite && (status === 412 || status === 409)) {
         // A retried create whose first answer was lost finds the object it made itself: success,
         // not a name taken (else the same content would be stored again under a new name).
-        if (Buffer.isBuffer(body) && attemptsOf(err) > 1 && (await this.holds(key, body))) return cleaned;
+        if (Buffer.isBuffer(body) && Math.max(attemptsOf(err), attemptsOf((err as Error)?.cause)) > 1 && (await this.holds(key, body))) return cleaned;
         throw new NameTakenError(key, { cause: err });
       }
       throw s3Error('PutObject', key, err);
@@ -439,25 +445,21 @@ export class S3Storage extends Storage {
     return cleaned;
   }
 
-  /** A multipart upload through lib-storage; any failure aborts it, so no parts are left behind. */
+  /** A write through the package's multipart writer: bounded memory, and any failure aborts it. */
   private async upload(input: PutObjectCommandInput, body: Buffer | Readable): Promise<void> {
-    let sourceError: unknown;
-    if (body instanceof Readable) {
-      // Fail the upload from the inside, so lib-storage aborts the multipart upload before `done()` settles.
-      body = body.once('error', (err) => (sourceError = err));
-    }
-    const upload = new Upload({
+    const { Bucket, Key, IfNoneMatch, ...params } = input;
+    const writer = new S3MultipartWriter({
       client: this.client,
-      params: { ...input, Body: body },
+      bucket: Bucket!,
+      key: Key!,
+      params,
+      partParameters: this.partParameters(params),
       partSize: this.transfer.partSize,
       queueSize: this.transfer.queueSize,
-      leavePartsOnError: false,
+      pool: this.partBuffers,
+      ifNoneMatch: IfNoneMatch === '*',
     });
-    try {
-      await upload.done();
-    } catch (err) {
-      throw sourceError ?? err;
-    }
+    await (Buffer.isBuffer(body) ? writer.writeBuffer(body) : writer.writeStream(body));
   }
 
   /** Whether the object at `key` is `body`, as a single PutObject stores it (its ETag is the MD5). */
@@ -480,6 +482,17 @@ export class S3Storage extends Storage {
       throw s3Error('HeadObject', key, err);
     }
   }
+}
+
+/** A memory budget must hold at least one part of each kind of write. */
+function budgetConflicts(backend: string, transfer: Required<TransferConfig>, fileBufferSize: number): string[] {
+  const part = Math.max(transfer.partSize, fileBufferSize);
+  return transfer.memoryBudget < part
+    ? [
+        `${backend} setting 'transferConfig.memoryBudget' (${transfer.memoryBudget} bytes) is smaller than one part ` +
+          `(${part} bytes: the larger of transferConfig.partSize and fileBufferSize)`,
+      ]
+    : [];
 }
 
 /** The conflicts django-storages checks in `__init__`, in its wording, with our setting names. */
