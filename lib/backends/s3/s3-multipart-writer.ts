@@ -146,7 +146,7 @@ export class S3MultipartWriter {
   /** Writes all of `source` (awaiting each chunk's copy: backpressure), then ends; any failure aborts. */
   async writeStream(source: Readable): Promise<void> {
     try {
-      for await (const chunk of source) await this.write(chunk as Buffer);
+      for await (const chunk of source) await this.write(asBuffer(chunk));
       await this.end();
     } catch (err) {
       await this.abort().catch(() => undefined);
@@ -283,4 +283,12 @@ export class S3MultipartWriter {
     }
     return this.md5Parts;
   }
+}
+
+/** A stream's chunk as bytes: strings as UTF-8, typed arrays viewed, not copied. */
+function asBuffer(chunk: unknown): Buffer {
+  if (Buffer.isBuffer(chunk)) return chunk;
+  if (typeof chunk === 'string') return Buffer.from(chunk);
+  if (ArrayBuffer.isView(chunk)) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  throw new TypeError(`a stream to save must yield strings or bytes, not ${typeof chunk}`);
 }
