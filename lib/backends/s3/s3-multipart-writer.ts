@@ -279,7 +279,7 @@ export class S3MultipartWriter {
     if (this.md5Parts === undefined) {
       const setting = (this.target.client.config as { requestChecksumCalculation?: () => Promise<string> })
         .requestChecksumCalculation;
-      this.md5Parts = (await setting?.()) === 'WHEN_REQUIRED';
+      this.md5Parts = (await setting?.()) === 'WHEN_REQUIRED' && !process.env.H16_NO_MD5;
     }
     return this.md5Parts;
   }

@@ -437,7 +437,12 @@ export class S3Storage extends Storage {
       if (!this.fileOverwrite && (status === 412 || status === 409)) {
         // A retried create whose first answer was lost finds the object it made itself: success,
         // not a name taken (else the same content would be stored again under a new name).
-        if (Buffer.isBuffer(body) && Math.max(attemptsOf(err), attemptsOf((err as Error)?.cause)) > 1 && (await this.holds(key, body))) return cleaned;
+        if (
+          Buffer.isBuffer(body) &&
+          Math.max(attemptsOf(err), attemptsOf((err as Error)?.cause)) > 1 &&
+          (await this.holds(key, body))
+        )
+          return cleaned;
         throw new NameTakenError(key, { cause: err });
       }
       throw s3Error('PutObject', key, err);
