@@ -25,6 +25,7 @@ import { getEndpointFromInstructions } from '@smithy/core/endpoints';
 import { buildQueryString, extendedEncodeURIComponent } from '@smithy/core/protocols';
 import { NormalizedSchema, operation } from '@smithy/core/schema';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { SigV4QuerySigner, type QueryCredentials } from './sigv4-query-signer.js';
 import { MAX_PRESIGN_EXPIRY } from './s3-storage.options.js';
 
 type Parameters = Record<string, unknown>;
@@ -68,6 +69,13 @@ interface Target {
    * those rare URLs are left to `getSignedUrl`, middleware and all.
    */
   signer?: SignatureV4;
+  /** The direct signer of a URL with no parameters (GET and HEAD with SigV4), and what it signs. */
+  direct?: {
+    signer: SigV4QuerySigner;
+    origin: { protocol: string; host: string };
+    path: string;
+    query: Record<string, string>;
+  };
 }
 
 export interface PresignOptions {
@@ -90,6 +98,19 @@ export class S3Presigner {
     assertExpiry(expiresIn);
     const target = await this.target(method);
     const input = withCustomerKeyMd5(this.input(target, key, parameters));
+    if (target.direct && !Object.keys(parameters).length) {
+      const { signer, origin, path, query } = target.direct;
+      const credentials = (await this.client.config.credentials()) as QueryCredentials;
+      return signer.presign(
+        method.toUpperCase(),
+        origin,
+        `${path}/${encodeKey(key)}`,
+        query,
+        credentials,
+        expiresIn,
+        signingDate ?? new Date(),
+      );
+    }
     if (!target.signer) return getSignedUrl(this.client, new target.command(input as never), options);
 
     const request = await this.serialize(target, input);
@@ -195,7 +216,7 @@ export class S3Presigner {
             applyChecksum: false,
           })
         : undefined;
-    return {
+    const target: Target = {
       schema: operation(namespace, name, traits, input, output),
       command,
       members: [...NormalizedSchema.of(input).structIterator()].map(([member]) => member),
@@ -203,6 +224,23 @@ export class S3Presigner {
       base: endpoint.url.href.replace(/\/$/, ''),
       signer,
     };
+    if (signer && (method === 'GET' || method === 'HEAD')) {
+      // What the SDK's serializer makes of a key with no other parameters: the rest is signing.
+      const sample = await this.serialize(target, { Bucket: this.bucket, Key: 'k' });
+      const plain = Object.values(sample.query).every((value) => typeof value === 'string');
+      if (plain && !Object.keys(sample.headers).length && sample.path.endsWith('/k')) {
+        target.direct = {
+          signer: new SigV4QuerySigner(auth?.signingRegion ?? (await config.region()), auth?.signingName ?? 's3'),
+          origin: {
+            protocol: sample.protocol,
+            host: sample.port ? `${sample.hostname}:${sample.port}` : sample.hostname,
+          },
+          path: sample.path.slice(0, -2),
+          query: sample.query as Record<string, string>,
+        };
+      }
+    }
+    return target;
   }
 }
 
