@@ -86,6 +86,8 @@ export interface PresignOptions {
 
 export class S3Presigner {
   private readonly targets = new Map<string, Promise<Target>>();
+  /** The targets resolved so far, for the URLs that need no await. */
+  private readonly resolved = new Map<string, Target>();
 
   constructor(
     readonly client: S3Client,
@@ -132,10 +134,17 @@ export class S3Presigner {
   }
 
   /**
-   * The plain URL of `key`, not signed: no credentials, no I/O once the endpoint is known.
+   * The plain URL of `key`, not signed: no credentials, no I/O once the endpoint is known (a
+   * string, not a promise, from then on when there are no parameters).
    * Parameters bound to the query string (`ResponseContentDisposition`, `VersionId`...) are kept.
    */
-  async objectUrl(key: string, parameters: Parameters = {}): Promise<string> {
+  objectUrl(key: string, parameters: Parameters = {}): string | Promise<string> {
+    const known = this.resolved.get('GET');
+    if (known && !Object.keys(parameters).length) return `${known.base}/${encodeKey(key)}`;
+    return this.objectUrlOf(key, parameters);
+  }
+
+  private async objectUrlOf(key: string, parameters: Parameters): Promise<string> {
     const target = await this.target('GET');
     if (!Object.keys(parameters).length) return `${target.base}/${encodeKey(key)}`;
     const request = await this.serialize(target, this.input(target, key, parameters));
@@ -181,7 +190,10 @@ export class S3Presigner {
     if (!target) {
       target = this.resolve(name);
       // A failure (no region yet, say) is not remembered: the next URL tries again.
-      target.catch(() => this.targets.delete(name));
+      target.then(
+        (resolved) => this.resolved.set(name, resolved),
+        () => this.targets.delete(name),
+      );
       this.targets.set(name, target);
     }
     return target;
