@@ -54,9 +54,7 @@ describe('package.json', () => {
 
   it('ships the collectstatic command as an executable script', () => {
     expect(manifest.bin['nestjs-storages']).toBe('./dist/lib/cli/cli.js');
-    expect(readFileSync(join(root, 'lib', 'cli', 'cli.ts'), 'utf8').startsWith('#!/usr/bin/env node')).toBe(
-      true,
-    );
+    expect(readFileSync(join(root, 'lib', 'cli', 'cli.ts'), 'utf8').startsWith('#!/usr/bin/env node')).toBe(true);
   });
 
   it('supports NestJS 11 and 12 on Node 20.19 and later', () => {
