@@ -101,7 +101,7 @@ if (sdk) {
 if (save) {
   add(
     '1 GiB save(): RSS growth',
-    `${(save.storage.growth / MiB).toFixed(1)} MiB (lib-storage ${(save.upload.growth / MiB).toFixed(1)})`,
+    `${(save.storage.growth / MiB).toFixed(1)} MiB (lib-storage ${(save.upload.growth / MiB).toFixed(1)}; the source alone ${(save.source.growth / MiB).toFixed(1)})`,
     `≤ ${(save.growthTarget / MiB).toFixed(1)} MiB`,
     save.storage.growth <= save.growthTarget,
   );

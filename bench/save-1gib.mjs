@@ -87,6 +87,13 @@ async function runPhase(phase, server) {
     requests = countRequests(storage.client);
     transfer = () => storage.save('storage.bin', generated(SIZE));
     close = () => storage.close();
+  } else if (phase === 'source') {
+    // The source alone, read and dropped: how much RSS its own garbage chunks take before V8 frees them.
+    requests = {};
+    transfer = async () => {
+      for await (const chunk of generated(SIZE)) if (!chunk.length) throw new Error('empty chunk');
+    };
+    close = async () => {};
   } else {
     const { Upload } = await import('@aws-sdk/lib-storage');
     const client = rawClient(server);
@@ -135,7 +142,7 @@ async function main() {
     await ensureBucket(raw, server.bucket);
 
     const results = {};
-    for (const phase of ['storage', 'upload']) {
+    for (const phase of ['storage', 'upload', 'source']) {
       const { stdout } = await promisify(execFile)(
         process.execPath,
         [fileURLToPath(import.meta.url), '--phase', phase, JSON.stringify(server)],
@@ -181,6 +188,7 @@ async function main() {
       `RSS growth during the save: S3Storage ${mib(growth(results.storage))} MiB, Upload ${mib(growth(results.upload))} MiB; ` +
         `target at most ${mib(growthTarget)} MiB: ${growth(results.storage) <= growthTarget ? 'met' : 'MISSED'}`,
     );
+    console.log(`RSS growth of the source alone, read and dropped: ${mib(growth(results.source))} MiB`);
     const met = results.storage.maxRss < TARGET_RSS;
     console.log(
       `S3Storage.save() peak RSS ${mib(results.storage.maxRss)} MiB; target under ${mib(TARGET_RSS)} MiB: ${met ? 'met' : 'MISSED'}`,
@@ -192,6 +200,7 @@ async function main() {
         queueSize: QUEUE_SIZE,
         growthTarget,
         ratio,
+        source: { ...results.source, growth: growth(results.source) },
         storage: { ...results.storage, growth: growth(results.storage), mibPerSecond: throughput(results.storage) },
         upload: { ...results.upload, growth: growth(results.upload), mibPerSecond: throughput(results.upload) },
       }),
