@@ -70,8 +70,19 @@ export class S3MultipartWriter {
     return this.uploadId !== undefined;
   }
 
-  /** Copies `chunk` into the current part, sending each part that fills up; resolves once copied. */
-  async write(chunk: Buffer): Promise<void> {
+  /**
+   * Copies `chunk` into the current part, sending each part that fills up; resolves once copied.
+   * Calls not awaited one after the other still write in the order they were made.
+   */
+  write(chunk: Buffer): Promise<void> {
+    const written = this.writing.then(() => this.copy(chunk));
+    this.writing = written.catch(() => undefined);
+    return written;
+  }
+
+  private writing: Promise<void> = Promise.resolve();
+
+  private async copy(chunk: Buffer): Promise<void> {
     this.throwIfFailed();
     let offset = 0;
     while (offset < chunk.length) {
@@ -95,6 +106,7 @@ export class S3MultipartWriter {
 
   /** Stores what was written: one PutObject if nothing was sent yet, else the last part and the completion. */
   async end(): Promise<void> {
+    await this.writing;
     this.throwIfFailed();
     if (!this.uploadId && !this.target.alwaysMultipart) {
       try {
@@ -146,7 +158,7 @@ export class S3MultipartWriter {
   /** Writes all of `source` (awaiting each chunk's copy: backpressure), then ends; any failure aborts. */
   async writeStream(source: Readable): Promise<void> {
     try {
-      for await (const chunk of source) await this.write(asBuffer(chunk));
+      for await (const chunk of source) await this.copy(asBuffer(chunk));
       await this.end();
     } catch (err) {
       await this.abort().catch(() => undefined);
