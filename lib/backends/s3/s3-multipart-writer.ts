@@ -291,7 +291,7 @@ export class S3MultipartWriter {
     if (this.md5Parts === undefined) {
       const setting = (this.target.client.config as { requestChecksumCalculation?: () => Promise<string> })
         .requestChecksumCalculation;
-      this.md5Parts = (await setting?.()) === 'WHEN_REQUIRED' && !process.env.H16_NO_MD5;
+      this.md5Parts = (await setting?.()) === 'WHEN_REQUIRED';
     }
     return this.md5Parts;
   }
