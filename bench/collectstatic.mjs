@@ -129,7 +129,7 @@ try {
   console.log(JSON.stringify({ files: count, bytes, rounds: ROUNDS, summary, ratios }));
 } finally {
   await proxy.close();
-  await deletePrefix(client, BUCKET, `${RUN_ID}/`).catch(() => undefined);
+  if (EXTERNAL) await deletePrefix(client, BUCKET, `${RUN_ID}/`).catch(() => undefined);
   client.destroy();
   await s3.stop();
   await rm(work, { recursive: true, force: true });
