@@ -1,18 +1,20 @@
 /**
  * collectstatic on a generated front-end build of 2,000 files (scripts, images, fonts, some
- * large media, stylesheets that refer to images, fonts and each other) against a local s3rver,
- * beside `aws s3 sync` on the same tree and server in the same run. Each tool runs as a child
- * process (start-up included), through a counting HTTP proxy, so every request of every tool
- * is counted on the wire.
+ * large media, stylesheets that refer to images, fonts and each other) beside `aws s3 sync` on
+ * the same tree and server in the same run. Each tool runs as a child process (start-up
+ * included), through a counting HTTP proxy, so every request of every tool is counted on the wire.
  *
- *   npm run bench:collectstatic          (builds dist/ first)
- *   BENCH_FILES=500 npm run bench:collectstatic
+ *   npm run bench:collectstatic          (builds dist/ first; s3rver, or the server S3_TEST_* describe)
+ *   BENCH_FILES=500 BENCH_ROUNDS=5 npm run bench:collectstatic
  *   AWS_CLI=/usr/bin/aws npm run bench:collectstatic   (default: /usr/bin/aws, else `aws` on PATH)
  *   BENCH_CONCURRENCY=10 npm run bench:collectstatic   (collectstatic's --concurrency; default 16)
  *
- * Runs: 1) first upload into an empty prefix, 2) the same tree again, 3) the tree rebuilt with
- * the same content but new modification times (what a CI build produces every time).
- * Figures vary ±40 % on a shared machine; request counts do not.
+ * Rounds (BENCH_ROUNDS, default 3), the tools taking turns in an order that rotates each round,
+ * each on a fresh prefix: 1) the first upload, 2) the same tree again, 3) the tree rebuilt with
+ * the same content but new modification times (what a CI build produces every time). The
+ * verdict is the median over rounds of each round's ratio (aws time / collectstatic time: above
+ * 1, collectstatic is faster), so a neighbour's burst of load does not decide it. The last
+ * line printed is the figures as JSON.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -22,60 +24,122 @@ import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DeleteObjectsCommand, paginateListObjectsV2 } from '@aws-sdk/client-s3';
+import { ensureBucket, rawClient } from './bench-server.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const FILES = Number(process.env.BENCH_FILES ?? 2000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONCURRENCY = process.env.BENCH_CONCURRENCY ?? '16';
-const BUCKET = 'bench';
-const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' };
+const EXTERNAL = !!process.env.S3_TEST_ENDPOINT;
+const BUCKET = EXTERNAL ? (process.env.S3_TEST_BUCKET ?? 'nestjs-storages-bench') : 'bench';
+const REGION = process.env.S3_TEST_REGION || 'us-east-1';
+const CREDENTIALS = EXTERNAL
+  ? { AWS_ACCESS_KEY_ID: process.env.S3_TEST_ACCESS_KEY, AWS_SECRET_ACCESS_KEY: process.env.S3_TEST_SECRET_KEY }
+  : { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' };
+const RUN_ID = `cs-${Date.now().toString(36)}`;
 
 const work = await mkdtemp(join(tmpdir(), 'bench-collectstatic-'));
 const source = join(work, 'build');
-const s3rver = await startS3rver(join(work, 's3rver'));
-const proxy = await startCountingProxy(s3rver.endpoint);
+const s3 = EXTERNAL
+  ? { endpoint: process.env.S3_TEST_ENDPOINT, stop: async () => {} }
+  : await startS3rver(join(work, 's3rver'));
+const client = rawClient({
+  endpoint: s3.endpoint,
+  region: REGION,
+  accessKey: CREDENTIALS.AWS_ACCESS_KEY_ID,
+  secretKey: CREDENTIALS.AWS_SECRET_ACCESS_KEY,
+});
+await ensureBucket(client, BUCKET);
+const proxy = await startCountingProxy(s3.endpoint);
 try {
   const { count, bytes } = await generateTree(source, FILES);
   console.log(`Tree: ${count} files, ${(bytes / 1024 / 1024).toFixed(1)} MiB (${source})`);
-  console.log(`s3rver ${s3rver.endpoint}, counted through ${proxy.endpoint}; Node ${process.version}\n`);
+  console.log(
+    `server ${EXTERNAL ? s3.endpoint : `s3rver ${s3.endpoint}`}, counted through ${proxy.endpoint}; Node ${process.version}\n`,
+  );
 
   const aws = findAws();
   const tools = [
-    ['collectstatic', (run) => ourCli(['--location', `plain${run}`])],
-    ['collectstatic --manifest', (run) => ourCli(['--location', `manifest${run}`, '--manifest'])],
+    ['collectstatic', (prefix) => ourCli(['--location', prefix])],
+    ['collectstatic --manifest', (prefix) => ourCli(['--location', prefix, '--manifest'])],
   ];
-  if (aws) tools.push([`aws s3 sync (${aws.version})`, (run) => awsSync(aws.bin, `aws${run}`)]);
+  if (aws) tools.push([`aws s3 sync (${aws.version})`, (prefix) => awsSync(aws.bin, prefix)]);
   else console.log('aws s3 sync: skipped, no `aws` found (apt-get install -y awscli, or set AWS_CLI)\n');
 
+  const RUNS = [
+    ['1st run (empty)', async () => {}],
+    ['2nd run (unchanged)', async () => {}],
+    ['3rd run (rebuilt: same content, new mtimes)', () => touchTree(source)],
+  ];
   const rows = [];
-  // Each tool gets its own prefix; the runs of one tool follow each other.
-  for (const [name, command] of tools) {
-    for (const [label, prepare] of [
-      ['1st run (empty)', async () => {}],
-      ['2nd run (unchanged)', async () => {}],
-      ['3rd run (rebuilt: same content, new mtimes)', () => touchTree(source)],
-    ]) {
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = tools.map((_, i) => tools[(i + round) % tools.length]);
+    for (const [run, prepare] of RUNS) {
       await prepare();
-      proxy.reset();
-      const started = performance.now();
-      await command('');
-      const seconds = (performance.now() - started) / 1000;
-      rows.push({ tool: name, run: label, seconds, counts: proxy.counts() });
+      for (const [name, command] of order) {
+        proxy.reset();
+        const started = performance.now();
+        await command(`${RUN_ID}/r${round}/${tools.indexOf(tools.find(([n]) => n === name))}`);
+        const seconds = (performance.now() - started) / 1000;
+        rows.push({ round, tool: name, run, seconds, counts: proxy.counts() });
+        process.stderr.write(`round ${round + 1}: ${name}, ${run}: ${seconds.toFixed(2)} s\n`);
+      }
     }
   }
 
-  console.log(`${'tool'.padEnd(34)} ${'run'.padEnd(44)} ${'time'.padStart(7)}  requests`);
-  for (const { tool, run, seconds, counts } of rows) {
-    const total = Object.values(counts).reduce((a, b) => a + b, 0);
-    const detail = Object.entries(counts)
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([operation, n]) => `${operation} ${n}`)
-      .join(', ');
-    console.log(`${tool.padEnd(34)} ${run.padEnd(44)} ${seconds.toFixed(2).padStart(6)}s  ${total} (${detail})`);
+  console.log(`${'tool'.padEnd(34)} ${'run'.padEnd(44)} ${'median'.padStart(7)}  requests (last round)`);
+  const median = (values) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  };
+  const summary = [];
+  for (const [name] of tools) {
+    for (const [run] of RUNS) {
+      const mine = rows.filter((row) => row.tool === name && row.run === run);
+      const { counts } = mine.at(-1);
+      const total = Object.values(counts).reduce((a, b) => a + b, 0);
+      const detail = Object.entries(counts)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([operation, n]) => `${operation} ${n}`)
+        .join(', ');
+      const seconds = median(mine.map((row) => row.seconds));
+      summary.push({ tool: name, run, medianSeconds: seconds, seconds: mine.map((r) => r.seconds), counts });
+      console.log(`${name.padEnd(34)} ${run.padEnd(44)} ${seconds.toFixed(2).padStart(6)}s  ${total} (${detail})`);
+    }
   }
+  const ratios = {};
+  if (aws) {
+    const awsName = tools[2][0];
+    for (const [name] of tools.slice(0, 2)) {
+      for (const [run] of RUNS) {
+        const perRound = Array.from({ length: ROUNDS }, (_, round) => {
+          const time = (tool) => rows.find((r) => r.round === round && r.tool === tool && r.run === run).seconds;
+          return time(awsName) / time(name);
+        });
+        ratios[`${name} / ${run}`] = median(perRound);
+      }
+    }
+    console.log(
+      `\nmedian over ${ROUNDS} rounds of (aws s3 sync time / collectstatic time); above 1, collectstatic is faster:`,
+    );
+    for (const [label, ratio] of Object.entries(ratios)) console.log(`  ${label.padEnd(80)} ${ratio.toFixed(2)}`);
+  }
+  console.log(JSON.stringify({ files: count, bytes, rounds: ROUNDS, summary, ratios }));
 } finally {
   await proxy.close();
-  await s3rver.stop();
+  if (EXTERNAL) await deletePrefix(client, BUCKET, `${RUN_ID}/`).catch(() => undefined);
+  client.destroy();
+  await s3.stop();
   await rm(work, { recursive: true, force: true });
+}
+
+async function deletePrefix(s3Client, bucket, prefix) {
+  for await (const page of paginateListObjectsV2({ client: s3Client }, { Bucket: bucket, Prefix: prefix })) {
+    const objects = (page.Contents ?? []).map(({ Key }) => ({ Key }));
+    if (objects.length) await s3Client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects } }));
+  }
 }
 
 function ourCli(args) {
@@ -85,7 +149,7 @@ function ourCli(args) {
     {
       AWS_STORAGE_BUCKET_NAME: BUCKET,
       AWS_S3_ENDPOINT_URL: proxy.endpoint,
-      AWS_S3_REGION_NAME: 'us-east-1',
+      AWS_S3_REGION_NAME: REGION,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },
   );
@@ -104,7 +168,7 @@ function awsSync(bin, prefix) {
       '--only-show-errors',
       '--no-progress',
     ],
-    { AWS_DEFAULT_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true', AWS_PAGER: '' },
+    { AWS_DEFAULT_REGION: REGION, AWS_EC2_METADATA_DISABLED: 'true', AWS_PAGER: '' },
   );
 }
 

@@ -11,8 +11,15 @@ import { NestFactory } from '@nestjs/core';
 import { S3Storage, StorageFileInterceptor, StorageModule } from '../dist/lib/index.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-const { BENCH_S3_ENDPOINT, BENCH_S3_ACCESS_KEY, BENCH_S3_SECRET_KEY, BENCH_S3_BUCKET, BENCH_PART_MIB, BENCH_QUEUE } =
-  process.env;
+const {
+  BENCH_S3_ENDPOINT,
+  BENCH_S3_ACCESS_KEY,
+  BENCH_S3_SECRET_KEY,
+  BENCH_S3_REGION,
+  BENCH_S3_BUCKET,
+  BENCH_PART_MIB,
+  BENCH_QUEUE,
+} = process.env;
 
 // Decorators applied by hand: this file is plain JavaScript, run from dist/ as users run the package.
 class UploadController {
@@ -37,7 +44,7 @@ Module({
             endpointUrl: BENCH_S3_ENDPOINT,
             accessKey: BENCH_S3_ACCESS_KEY,
             secretKey: BENCH_S3_SECRET_KEY,
-            regionName: 'us-east-1',
+            regionName: BENCH_S3_REGION || 'us-east-1',
             bucketName: BENCH_S3_BUCKET,
             transferConfig: { partSize: Number(BENCH_PART_MIB) * 2 ** 20, queueSize: Number(BENCH_QUEUE) },
           },

@@ -16,6 +16,7 @@
 import { fork } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
@@ -455,6 +456,7 @@ async function main() {
     }
     const report = {
       date: new Date().toISOString(),
+      loadAverage: loadavg(),
       node: process.version,
       server: process.env.S3_TEST_ENDPOINT ? server.endpoint : 's3rver',
       rounds: ROUNDS,
@@ -466,6 +468,7 @@ async function main() {
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, JSON.stringify(report, null, 2) + '\n');
     console.log(`\nreport: ${path}`);
+    console.log(JSON.stringify(report));
   } finally {
     for (const w of Object.values(workers)) w.stop();
     client.destroy();

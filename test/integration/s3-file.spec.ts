@@ -1,11 +1,9 @@
 /**
  * S3File against the real test server: open() in each mode, reading by size, by line and in
  * chunks, writing as a multipart upload in `fileBufferSize` parts, the empty-file-on-close
- * rule, spooling past `maxMemorySize`, and abort(). Part boundaries and request counts come
+ * rule, part buffers from the process-wide pool, and abort(). Part boundaries and request counts come
  * from a command log on a client passed in; the content is checked on the server.
  */
-import { existsSync } from 'node:fs';
-import { readdir, readlink } from 'node:fs/promises';
 import { S3Client } from '@aws-sdk/client-s3';
 import { FileNotFoundError, S3File, S3Storage, type StorageFile } from '../../lib/index.js';
 import { commandLog, head, sha256, stored, type CommandLog } from '../support/command-log.js';
@@ -263,10 +261,10 @@ describe('open() for writing', () => {
     expect(log.names()).toEqual(['CreateMultipartUpload']);
     await file.write(written[1]);
     await file.write(written[2]);
-    // 6 MiB went up as one part once the buffer passed 5 MiB; the last 3 MiB wait for close()
-    expect(uploadedParts()).toEqual([6 * MiB]);
+    // Parts are exactly fileBufferSize: the first 5 MiB went up once the next byte came; the last 4 MiB wait for close()
+    expect(uploadedParts()).toEqual([5 * MiB]);
     await file.close();
-    expect(uploadedParts()).toEqual([6 * MiB, 3 * MiB]);
+    expect(uploadedParts()).toEqual([5 * MiB, 4 * MiB]);
     expect(log.names()).toEqual(['CreateMultipartUpload', 'UploadPart', 'UploadPart', 'CompleteMultipartUpload']);
     expect(log.sent.at(-1)!.input.MultipartUpload).toEqual({
       Parts: [expect.objectContaining({ PartNumber: 1 }), expect.objectContaining({ PartNumber: 2 })],
@@ -396,38 +394,32 @@ describe('open() for writing', () => {
   });
 });
 
-// Only Linux's /proc shows a process's unlinked temporary files.
-const describeWithProc = existsSync('/proc/self/fd') ? describe : describe.skip;
-
-describeWithProc('maxMemorySize: the write buffer spools to a temporary file', () => {
-  /** Temporary files of S3Files this process has open (unlinked, so only /proc shows them). */
-  async function openSpoolFiles(): Promise<string[]> {
-    const targets = await Promise.all(
-      (await readdir('/proc/self/fd')).map((fd) => readlink(`/proc/self/fd/${fd}`).catch(() => '')),
-    );
-    return targets.filter((target) => /\.S3File \(deleted\)$/.test(target));
-  }
-
-  test('past maxMemorySize the buffer is a temporary file, gone once the file is closed', async () => {
-    const spooling = new S3Storage(s3Options({ location: storage.location, maxMemorySize: 1 * MiB }));
-    const file = await spooling.open('spooled.bin', 'wb');
-    await file.write(block(1, MiB / 2));
-    expect(await openSpoolFiles()).toEqual([]);
-    await file.write(block(2, MiB));
-    expect(await openSpoolFiles()).toHaveLength(1);
-    for (let i = 3; i < 9; i++) await file.write(block(i, MiB));
+describe('the write buffers come from the process-wide part pool', () => {
+  test('a file holds at most queueSize + 1 parts of the pool while it writes, none once closed', async () => {
+    const pool = storage.partBuffers;
+    expect(pool.bytesInUse).toBe(0);
+    const file = await storage.open('pooled.bin', 'wb');
+    let most = 0;
+    const written: Buffer[] = [];
+    for (let i = 0; i < 24; i++) {
+      written.push(block(i));
+      await file.write(written[i]);
+      most = Math.max(most, pool.bytesInUse);
+    }
+    expect(most).toBeGreaterThan(0);
+    expect(most).toBeLessThanOrEqual((storage.transfer.queueSize + 1) * storage.fileBufferSize);
+    expect(pool.bytesHeld).toBeLessThanOrEqual(pool.budget);
     await file.close();
-    expect(await openSpoolFiles()).toEqual([]);
-    const expected = Buffer.concat([block(1, MiB / 2), ...[2, 3, 4, 5, 6, 7, 8].map((i) => block(i))]);
-    expect(sha256((await stored(raw, key('spooled.bin'))).body)).toBe(sha256(expected));
-    await spooling.close();
+    expect(pool.bytesInUse).toBe(0);
+    expect(sha256((await stored(raw, key('pooled.bin'))).body)).toBe(sha256(Buffer.concat(written)));
   });
 
-  test('maxMemorySize 0 (the default) keeps the buffer in memory', async () => {
-    const file = await storage.open('in-memory.bin', 'wb');
-    await file.write(block(1, 4 * MiB));
-    expect(await openSpoolFiles()).toEqual([]);
-    await file.close();
-    expect((await head(raw, key('in-memory.bin'))).ContentLength).toBe(4 * MiB);
+  test('abort() gives every buffer back', async () => {
+    const file = await storage.open('pooled-aborted.bin', 'wb');
+    for (let i = 0; i < 12; i++) await file.write(block(i));
+    expect(storage.partBuffers.bytesInUse).toBeGreaterThan(0);
+    await file.abort();
+    expect(storage.partBuffers.bytesInUse).toBe(0);
+    expect(await storage.exists('pooled-aborted.bin')).toBe(false);
   });
 });

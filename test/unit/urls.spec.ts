@@ -215,6 +215,32 @@ describe('presigned URLs', () => {
     await storage.close();
   });
 
+  test('a GET or HEAD with no parameters is signed directly: the serializer runs once per method, not per URL', async () => {
+    const storage = new S3Storage(local);
+    const presigner = new S3Presigner(storage.client, 'media');
+    const protocol = storage.client.config.protocol as unknown as { serializeRequest: (...args: unknown[]) => unknown };
+    const serialize = jest.spyOn(protocol, 'serializeRequest');
+    for (const method of ['GET', 'HEAD']) {
+      for (let i = 0; i < 5; i++) {
+        const ours = await presigner.presign(method, `${key}${i}`, {}, { expiresIn: 900, signingDate });
+        const Command = method === 'GET' ? GetObjectCommand : HeadObjectCommand;
+        const sdk = await getSignedUrl(storage.client, new Command({ Bucket: 'media', Key: `${key}${i}` }), {
+          expiresIn: 900,
+          signingDate,
+        });
+        expect(ours).toBe(sdk);
+      }
+    }
+    // getSignedUrl serializes through its own middleware stack; ours once per method (the schema's
+    // probe and the sample key), never per URL.
+    const keys = serialize.mock.calls.map(([, input]) => (input as { Key: string }).Key);
+    expect(keys.filter((key) => key === 'k')).toHaveLength(2);
+    expect(keys.filter((key) => key === 'probe')).toHaveLength(2);
+    expect(keys.filter((key) => key !== 'k' && key !== 'probe')).toHaveLength(10);
+    serialize.mockRestore();
+    await storage.close();
+  });
+
   test('SSE-C parameters are sent as the SDK sends them (base64 key and its MD5)', async () => {
     const storage = new S3Storage(local);
     const presigner = new S3Presigner(storage.client, 'media');

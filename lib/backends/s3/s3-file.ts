@@ -2,39 +2,28 @@
  * django-storages' `S3File`: a file of an S3Storage opened for reading or writing.
  * Reading is one GET, started when the file is opened (a missing file fails there, without a
  * HEAD first) and streamed as it is read. Writing is a multipart upload started on the first
- * write, in parts of `fileBufferSize` held in memory up to `maxMemorySize`, then in a
- * temporary file; `close()` completes it, and a failure aborts it so no part is left behind.
+ * write, in parts of `fileBufferSize` filled in buffers of the process's part pool (see
+ * S3MultipartWriter: `transferConfig.queueSize` parts in flight, the memory budget shared with
+ * every other upload); `close()` completes it, and a failure aborts it so no part is left behind.
+ * A part that fails makes the next write, or `close()`, fail.
  */
 import type { Readable } from 'node:stream';
 import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
   HeadObjectCommand,
   PutObjectCommand,
-  UploadPartCommand,
-  type CompletedPart,
-  type CreateMultipartUploadCommandInput,
   type GetObjectCommandOutput,
   type PutObjectCommandInput,
 } from '@aws-sdk/client-s3';
-import { SpooledTemporaryFile } from '../../core/spooled-temporary-file.js';
 import { StorageFile, type FileMode } from '../../core/storage-file.js';
-import { isNotFound, s3Error, statusOf } from './s3-errors.js';
+import { isNotFound, s3Error } from './s3-errors.js';
 import { gatewayOf, type S3Gateway } from './s3-gateway.js';
+import { S3MultipartWriter } from './s3-multipart-writer.js';
 import type { S3Storage } from './s3-storage.js';
-
-/** Statuses of a server that does not implement AbortMultipartUpload. */
-const CANNOT_ABORT = [405, 501];
 
 export class S3File<T extends Buffer | string = Buffer | string> extends StorageFile<T> {
   private response?: GetObjectCommandOutput;
   private contentLength?: number;
-  private uploadId?: string;
-  private parts: CompletedPart[] = [];
-  private buffer?: SpooledTemporaryFile;
-  /** SSE-C keys and the like, which every part and the completion must repeat. */
-  private partParameters: Record<string, unknown> = {};
+  private writer?: S3MultipartWriter;
   /** Every S3 call of the file goes through its storage's gateway. */
   private readonly gateway: S3Gateway;
 
@@ -74,21 +63,24 @@ export class S3File<T extends Buffer | string = Buffer | string> extends Storage
   }
 
   protected async writeBytes(data: Buffer): Promise<void> {
-    if (!this.buffer) {
-      const params = this.gateway.writeParameters(this.key) as Partial<CreateMultipartUploadCommandInput>;
-      this.partParameters = this.gateway.partParameters(params);
-      const { UploadId } = await this.gateway.client
-        .send(new CreateMultipartUploadCommand({ ...params, Bucket: this.gateway.bucket, Key: this.key }))
-        .catch((err: unknown) => {
-          throw s3Error('CreateMultipartUpload', this.key, err);
-        });
+    if (!this.writer) {
+      const params = this.gateway.writeParameters(this.key);
+      const writer = new S3MultipartWriter({
+        client: this.gateway.client,
+        bucket: this.gateway.bucket,
+        key: this.key,
+        params,
+        partParameters: this.gateway.partParameters(params),
+        partSize: this.storage.fileBufferSize,
+        queueSize: this.storage.transfer.queueSize,
+        pool: this.storage.partBuffers,
+        alwaysMultipart: true,
+      });
+      await writer.start();
       // Set only once the upload exists, so a failed start leaves nothing to abort.
-      this.uploadId = UploadId;
-      this.buffer = new SpooledTemporaryFile(this.storage.maxMemorySize);
+      this.writer = writer;
     }
-    if (!data.length) return;
-    await this.buffer.write(data);
-    if (this.buffer.length >= this.storage.fileBufferSize) await this.flush();
+    await this.writer.write(data);
   }
 
   protected async commit(bytesWritten: number): Promise<void> {
@@ -99,59 +91,20 @@ export class S3File<T extends Buffer | string = Buffer | string> extends Storage
       await this.createEmptyOnClose();
       return;
     }
-    await this.flush();
-    await this.gateway.client
-      .send(
-        new CompleteMultipartUploadCommand({
-          ...this.partParameters,
-          Bucket: this.gateway.bucket,
-          Key: this.key,
-          UploadId: this.uploadId,
-          MultipartUpload: { Parts: this.parts },
-        }),
-      )
-      .catch((err: unknown) => {
-        throw s3Error('CompleteMultipartUpload', this.key, err);
-      });
-    this.uploadId = undefined;
-    await this.buffer?.close();
-  }
-
-  protected async discard(): Promise<void> {
-    await this.buffer?.close();
-    const uploadId = this.uploadId;
-    this.uploadId = undefined;
-    if (uploadId) {
-      await this.gateway.client
-        .send(new AbortMultipartUploadCommand({ Bucket: this.gateway.bucket, Key: this.key, UploadId: uploadId }))
-        .catch((err: unknown) => {
-          // A server without AbortMultipartUpload (s3rver) keeps the parts whatever we do; the
-          // file itself was never completed, so nothing partial is visible.
-          if (!CANNOT_ABORT.includes(statusOf(err)!)) throw s3Error('AbortMultipartUpload', this.key, err);
-        });
+    const writer = this.writer!;
+    this.writer = undefined;
+    try {
+      await writer.end();
+    } catch (err) {
+      await writer.abort().catch(() => undefined);
+      throw err;
     }
   }
 
-  private async flush(): Promise<void> {
-    if (!this.buffer?.length) return;
-    const body = await this.buffer.take();
-    const partNumber = this.parts.length + 1;
-    const { ETag } = await this.gateway.client
-      .send(
-        new UploadPartCommand({
-          ...this.partParameters,
-          Bucket: this.gateway.bucket,
-          Key: this.key,
-          UploadId: this.uploadId,
-          PartNumber: partNumber,
-          Body: body,
-          ContentLength: body.length,
-        }),
-      )
-      .catch((err: unknown) => {
-        throw s3Error('UploadPart', this.key, err);
-      });
-    this.parts.push({ ETag, PartNumber: partNumber });
+  protected async discard(): Promise<void> {
+    const writer = this.writer;
+    this.writer = undefined;
+    await writer?.abort();
   }
 
   private async createEmptyOnClose(): Promise<void> {

@@ -18,13 +18,13 @@ import {
   type PutObjectCommandInput,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { FileNotFoundError, StorageError, SuspiciousFileOperation, SuspiciousOperation } from '../../core/errors.js';
 import { guessType } from '../../core/mimetypes.js';
 import { cleanName, safeJoin } from '../../core/names.js';
 import { NameTakenError, type SaveBody } from '../../core/storage.js';
 import { attemptsOf, isNotFound, s3Error, statusOf } from './s3-errors.js';
 import { ObjectBody } from './s3-object-body.js';
+import { S3MultipartWriter } from './s3-multipart-writer.js';
 import type { S3Storage } from './s3-storage.js';
 
 /** Parameters of `getObjectParameters()` that reads send too (s3transfer's `ALLOWED_DOWNLOAD_ARGS`). */
@@ -224,36 +224,35 @@ export class S3Gateway {
         await this.upload(input, body);
       }
     } catch (err) {
-      const status = statusOf(err);
+      // The multipart writer wraps the SDK's error: its status and attempts are the cause's.
+      const cause = (err as Error)?.cause;
+      const status = statusOf(err) ?? statusOf(cause);
       if (createOnly && (status === 412 || status === 409)) {
         // A retried create whose first answer was lost finds the object it made itself: success,
         // not a name taken (else the same content would be stored again under a new name).
-        if (Buffer.isBuffer(body) && attemptsOf(err) > 1 && (await this.holds(key, body))) return;
+        const attempts = Math.max(attemptsOf(err), attemptsOf(cause));
+        if (Buffer.isBuffer(body) && attempts > 1 && (await this.holds(key, body))) return;
         throw new NameTakenError(key, { cause: err });
       }
       throw s3Error('PutObject', key, err);
     }
   }
 
-  /** A multipart upload through lib-storage; any failure aborts it, so no parts are left behind. */
+  /** A write through the package's multipart writer: part buffers from the pool, and any failure aborts it. */
   private async upload(input: PutObjectCommandInput, body: Buffer | Readable): Promise<void> {
-    let sourceError: unknown;
-    if (body instanceof Readable) {
-      // Fail the upload from the inside, so lib-storage aborts the multipart upload before `done()` settles.
-      body = body.once('error', (err) => (sourceError = err));
-    }
-    const upload = new Upload({
+    const { Bucket, Key, IfNoneMatch, ...params } = input;
+    const writer = new S3MultipartWriter({
       client: this.client,
-      params: { ...input, Body: body },
+      bucket: Bucket!,
+      key: Key!,
+      params,
+      partParameters: this.partParameters(params),
       partSize: this.storage.transfer.partSize,
       queueSize: this.storage.transfer.queueSize,
-      leavePartsOnError: false,
+      pool: this.storage.partBuffers,
+      ifNoneMatch: IfNoneMatch === '*',
     });
-    try {
-      await upload.done();
-    } catch (err) {
-      throw sourceError ?? err;
-    }
+    await (Buffer.isBuffer(body) ? writer.writeBuffer(body) : writer.writeStream(body));
   }
 
   /** Whether the object at `key` is `body`, as a single PutObject stores it (its ETag is the MD5). */

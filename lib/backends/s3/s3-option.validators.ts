@@ -29,18 +29,19 @@ export function IsTransferConfig(keys: readonly string[], minPartSize: number): 
       validate: (value: Record<string, unknown>) => {
         if (typeof value !== 'object' || value === null) return false;
         if (!Object.keys(value).every((key) => keys.includes(key))) return false;
-        const { partSize, queueSize, multipartThreshold, copyThreshold } = value;
+        const { partSize, queueSize, multipartThreshold, copyThreshold, memoryBudget } = value;
         const int = (n: unknown, min: number, max = Infinity) =>
           n === undefined || (Number.isInteger(n) && (n as number) >= min && (n as number) <= max);
         return (
           int(partSize, minPartSize) &&
           int(queueSize, 1) &&
           int(multipartThreshold, 0) &&
-          int(copyThreshold, 0, MAX_COPY_SIZE)
+          int(copyThreshold, 0, MAX_COPY_SIZE) &&
+          int(memoryBudget, minPartSize)
         );
       },
       defaultMessage: () =>
-        'must be an object of partSize (integer, at least 5 MiB), queueSize (integer, at least 1), multipartThreshold (integer bytes) and copyThreshold (integer bytes, at most 5 GiB)',
+        'must be an object of partSize (integer, at least 5 MiB), queueSize (integer, at least 1), multipartThreshold (integer bytes), copyThreshold (integer bytes, at most 5 GiB) and memoryBudget (integer bytes, at least one part)',
     },
   });
 }

@@ -32,6 +32,7 @@ import { getEndpointFromInstructions } from '@smithy/core/endpoints';
 import { buildQueryString, extendedEncodeURIComponent } from '@smithy/core/protocols';
 import { NormalizedSchema, operation } from '@smithy/core/schema';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { SigV4QuerySigner, type QueryCredentials } from './sigv4-query-signer.js';
 import { MAX_PRESIGN_EXPIRY } from './s3-storage.options.js';
 
 type Parameters = Record<string, unknown>;
@@ -84,6 +85,13 @@ interface Target {
    * those rare URLs are left to `getSignedUrl`, middleware and all.
    */
   signer?: SignatureV4;
+  /** The direct signer of a URL with no parameters (GET and HEAD with SigV4), and what it signs. */
+  direct?: {
+    signer: SigV4QuerySigner;
+    origin: { protocol: string; host: string };
+    path: string;
+    query: Record<string, string>;
+  };
 }
 
 export interface PresignOptions {
@@ -95,6 +103,8 @@ export interface PresignOptions {
 export class S3Presigner {
   private readonly targets = new Map<string, Promise<Target>>();
   private uploadPartTarget?: Promise<Target>;
+  /** The targets resolved so far, for the URLs that need no await. */
+  private readonly resolved = new Map<string, Target>();
 
   constructor(
     readonly client: S3Client,
@@ -105,7 +115,24 @@ export class S3Presigner {
 
   /** A presigned URL of `key` for `method` (GET, PUT, HEAD, DELETE), `parameters` being the operation's. */
   async presign(method: string, key: string, parameters: Parameters, options: PresignOptions): Promise<string> {
-    return this.sign(await this.target(method), key, parameters, options);
+    const target = await this.target(method);
+    if (target.direct && !Object.keys(parameters).length) {
+      const { expiresIn, signingDate } = options;
+      assertExpiry(expiresIn);
+      assertKey(key);
+      const { signer, origin, path, query } = target.direct;
+      const credentials = (await this.client.config.credentials()) as QueryCredentials;
+      return signer.presign(
+        method.toUpperCase(),
+        origin,
+        `${path}/${encodeKey(key)}`,
+        query,
+        credentials,
+        expiresIn,
+        signingDate ?? new Date(),
+      );
+    }
+    return this.sign(target, key, parameters, options);
   }
 
   /**
@@ -150,10 +177,17 @@ export class S3Presigner {
   }
 
   /**
-   * The plain URL of `key`, not signed: no credentials, no I/O once the endpoint is known.
+   * The plain URL of `key`, not signed: no credentials, no I/O once the endpoint is known (a
+   * string, not a promise, from then on when there are no parameters).
    * Parameters bound to the query string (`ResponseContentDisposition`, `VersionId`...) are kept.
    */
-  async objectUrl(key: string, parameters: Parameters = {}): Promise<string> {
+  objectUrl(key: string, parameters: Parameters = {}): string | Promise<string> {
+    const known = this.resolved.get('GET');
+    if (known && key && !Object.keys(parameters).length) return `${known.base}/${encodeKey(key)}`;
+    return this.objectUrlOf(key, parameters);
+  }
+
+  private async objectUrlOf(key: string, parameters: Parameters): Promise<string> {
     const target = await this.target('GET');
     assertKey(key);
     if (!Object.keys(parameters).length) return `${target.base}/${encodeKey(key)}`;
@@ -237,7 +271,10 @@ export class S3Presigner {
     if (!target) {
       target = this.resolve(name);
       // A failure (no region yet, say) is not remembered: the next URL tries again.
-      target.catch(() => this.targets.delete(name));
+      target.then(
+        (resolved) => this.resolved.set(name, resolved),
+        () => this.targets.delete(name),
+      );
       this.targets.set(name, target);
     }
     return target;
@@ -276,13 +313,30 @@ export class S3Presigner {
             applyChecksum: false,
           })
         : undefined;
-    return {
+    const target: Target = {
       command,
       fast: await this.readSchema(method, staticOperation, endpoint),
       endpoint,
       base: endpoint.url.href.replace(/\/$/, ''),
       signer,
     };
+    if (signer && target.fast && (method === 'GET' || method === 'HEAD')) {
+      // What the SDK's serializer makes of a key with no other parameters: the rest is signing.
+      const sample = await this.serialize(target.fast, target, { Bucket: this.bucket, Key: 'k' });
+      const plain = Object.values(sample.query).every((value) => typeof value === 'string');
+      if (plain && !Object.keys(sample.headers).length && sample.path.endsWith('/k')) {
+        target.direct = {
+          signer: new SigV4QuerySigner(auth?.signingRegion ?? (await config.region()), auth?.signingName ?? 's3'),
+          origin: {
+            protocol: sample.protocol,
+            host: sample.port ? `${sample.hostname}:${sample.port}` : sample.hostname,
+          },
+          path: sample.path.slice(0, -2),
+          query: sample.query as Record<string, string>,
+        };
+      }
+    }
+    return target;
   }
 }
 

@@ -13,7 +13,13 @@ import { declaredSettings, definedOptions, optionViolations } from '../../core/v
 import { cloudfrontSigner } from './cloudfront-signer.js';
 import { globalNameProblems } from './s3-options-from-config.js';
 import type { S3SettingRow } from './s3-setting.decorator.js';
-import { S3_SETTINGS, S3StorageOptions, type CloudFrontSigner, type TransferConfig } from './s3-storage.options.js';
+import {
+  S3_SETTINGS,
+  S3StorageOptions,
+  TRANSFER_DEFAULTS,
+  type CloudFrontSigner,
+  type TransferConfig,
+} from './s3-storage.options.js';
 
 /**
  * The options that always have a value once resolved, for the type of `S3Settings`: those the
@@ -189,6 +195,14 @@ function settingConflicts(backend: string, s: S3StorageOptions): string[] {
   }
   if (typeof s.verify === 'string' && s.verify && !s.client && !readable(s.verify)) {
     problems.push(`${backend} setting 'verify' names a CA bundle that cannot be read: ${s.verify}`);
+  }
+  const transfer = { ...TRANSFER_DEFAULTS, ...definedOptions(s.transferConfig ?? {}) };
+  const part = Math.max(transfer.partSize, s.fileBufferSize ?? 0);
+  if (Number.isInteger(transfer.memoryBudget) && Number.isInteger(part) && transfer.memoryBudget < part) {
+    problems.push(
+      `${backend} setting 'transferConfig.memoryBudget' (${transfer.memoryBudget} bytes) is smaller than one part ` +
+        `(${part} bytes: the larger of transferConfig.partSize and fileBufferSize)`,
+    );
   }
   if (!s.bucketName && !s.customDomain) {
     problems.push(

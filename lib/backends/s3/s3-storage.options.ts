@@ -52,6 +52,13 @@ export interface TransferConfig {
    * copy first asks the source's size (one HEAD).
    */
   copyThreshold?: number;
+  /**
+   * Bytes of part buffers all multipart uploads of the process may hold together (saves, `S3File`
+   * writes, interceptor uploads): when they are spent, uploads wait for a free buffer and stop
+   * reading their sources. Storages with the same budget share it. At least one part
+   * (`partSize`, and `fileBufferSize` for `S3File` writes). Default 64 MiB.
+   */
+  memoryBudget?: number;
 }
 
 const CANNED_ACLS = [
@@ -108,6 +115,7 @@ export const TRANSFER_DEFAULTS: Readonly<Required<TransferConfig>> = Object.free
   queueSize: 4,
   multipartThreshold: 5 * MiB,
   copyThreshold: MAX_COPY_SIZE,
+  memoryBudget: 64 * MiB,
 });
 
 /**

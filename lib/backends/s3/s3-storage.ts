@@ -26,6 +26,7 @@ import type {
   UploadedPart,
 } from './s3-direct-multipart.js';
 import { S3UrlBuilder } from './s3-url.builder.js';
+import { PartBufferPool } from './part-buffer-pool.js';
 import { resolveS3Settings, s3Defaults, type S3Settings } from './s3-settings.js';
 import { S3StorageOptions, type CloudFrontSigner, type TransferConfig } from './s3-storage.options.js';
 
@@ -45,6 +46,8 @@ export class S3Storage extends Storage {
   readonly client: S3Client;
 
   protected override readonly replayableBytes: number;
+  /** @internal The process's part buffers for this storage's memory budget, shared by every storage of that budget. */
+  readonly partBuffers: PartBufferPool;
   private readonly ownsClient: boolean;
   private readonly urls: S3UrlBuilder;
 
@@ -58,6 +61,7 @@ export class S3Storage extends Storage {
     const type = new.target as typeof S3Storage;
     this.settings = resolveS3Settings(type.name, type.optionsType, options, type.defaults);
     this.replayableBytes = Math.max(this.transfer.multipartThreshold, this.transfer.partSize);
+    this.partBuffers = PartBufferPool.forBudget(this.transfer.memoryBudget);
     this.ownsClient = !this.settings.client;
     this.client = this.settings.client ?? createS3Client(this.settings, type.name);
     this.urls = new S3UrlBuilder(this);

@@ -14,8 +14,8 @@ export class S3UrlBuilder {
 
   constructor(private readonly storage: S3Storage) {}
 
-  /** The URL of `key` (already cleaned and under `location`). */
-  async url(key: string, { parameters, expire, httpMethod }: UrlOptions): Promise<string> {
+  /** The URL of `key` (already cleaned and under `location`); a string at once when no I/O or signing is needed. */
+  url(key: string, { parameters, expire, httpMethod }: UrlOptions): string | Promise<string> {
     const storage = this.storage;
     expire ??= storage.querystringExpire;
     if (storage.customDomain) {

@@ -62,8 +62,8 @@ describeFaithful('no incomplete multipart upload is left behind', MULTIPART, () 
 
   it('S3File.abort() after parts were uploaded', async () => {
     const file = await storage.open('aborted.bin', 'wb');
-    await file.write(Buffer.alloc(6 * MiB, 1));
-    expect(await partsOf('aborted.bin')).toBe(1);
+    await file.write(Buffer.alloc(6 * MiB, 1)); // the first 5 MiB part is sent once the 6th MiB arrives
+    while ((await partsOf('aborted.bin')) < 1) await new Promise((resolve) => setTimeout(resolve, 20));
 
     await file.abort();
     expect(await uploadsOf('aborted.bin')).toEqual([]);
@@ -73,14 +73,16 @@ describeFaithful('no incomplete multipart upload is left behind', MULTIPART, () 
   it('an S3File write whose part upload the server refuses gives the file up', async () => {
     const refusing = new S3Storage(s3Options({ location, client: corrupting }));
     const file = await refusing.open('refused.bin', 'wb');
-    await file.write(Buffer.alloc(5 * MiB, 1));
-    expect(await partsOf('refused.bin')).toBe(1);
+    await file.write(Buffer.alloc(6 * MiB, 1)); // part 1 goes out
+    await file.write(Buffer.alloc(5 * MiB, 2)); // part 2, which the server refuses, goes out
+    while ((await partsOf('refused.bin')) < 1) await new Promise((resolve) => setTimeout(resolve, 20));
 
-    await expect(file.write(Buffer.alloc(5 * MiB, 2))).rejects.toThrow(/UploadPart of .* failed \(HTTP 400\)/);
+    // The refusal surfaces at the next write or at close(), and the upload is aborted: what was
+    // written cannot be stored whole any more, so nothing is stored, not a truncated file.
+    await expect(file.close()).rejects.toThrow(/UploadPart of .* failed \(HTTP 400\)/);
     expect(await uploadsOf('refused.bin')).toEqual([]);
-    // What was written cannot be stored whole any more: closing stores nothing, not a truncated file.
-    await file.close();
     expect(await storage.exists('refused.bin')).toBe(false);
+    await refusing.close();
   });
 
   it('save() of a stream that fails after more than one part', async () => {
