@@ -25,7 +25,6 @@ apps=("$@")
 s3rver_pid=
 app_pid=
 cleanup() {
-  [ -z "$app_pid" ] || kill "$app_pid" 2>/dev/null || true
   [ -z "$s3rver_pid" ] || kill "$s3rver_pid" 2>/dev/null || true
   wait 2>/dev/null || true
   rm -rf "$work"
@@ -84,14 +83,20 @@ check_app() {
       "$(curl -fsS -F "file=@$work/$app-upload.txt;filename=$app.txt" "$base/files")"
     expect_body "$app GET /files/$app.txt" "{\"name\":\"$app.txt\",\"size\":8}" "$(curl -fsS "$base/files/$app.txt")"
   fi
-  kill "$app_pid"
-  wait "$app_pid" 2>/dev/null || true
-  app_pid=
   echo "consumers: $app: passed" >&2
 }
 
+# Every app runs, each in a subshell that stops its own server; the run fails if any app failed.
+failed=()
 for app in "${apps[@]}"; do
   start=$SECONDS
-  check_app "$app"
+  (
+    trap '[ -z "$app_pid" ] || kill "$app_pid" 2>/dev/null || true' EXIT
+    check_app "$app"
+  ) || failed+=("$app")
   echo "consumers: $app took $((SECONDS - start)) s" >&2
 done
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "consumers: failed: ${failed[*]}" >&2
+  exit 1
+fi
