@@ -55,15 +55,17 @@ expect_body() { # description expected actual
 
 uploads() { [ "$1" != fastify11 ]; } # NestJS 11's Fastify adapter has no upload interceptors
 
-check_app() {
-  local app=$1 dir="$work/$1" port
-  cp -r "$root/test/consumers/$app" "$dir"
-  cd "$dir"
-  echo "consumers: $app: npm install (the tarball and the generated dependencies)" >&2
-  local t=$SECONDS
+install_app() { # copies the app and installs the tarball with the app's generated dependencies
+  local app=$1
+  cp -r "$root/test/consumers/$app" "$work/$app"
+  cd "$work/$app"
   npm install --prefer-offline --no-audit --no-fund --loglevel=error "$tarball" >/dev/null
+}
+
+check_app() {
+  local app=$1 port
+  cd "$work/$app"
   echo "consumers: $app: @nestjs/core $(node -p "require('@nestjs/core/package.json').version"), typescript $(node -p "require('typescript/package.json').version")" >&2
-  echo "consumers: $app: install took $((SECONDS - t)) s" >&2
   npx tsc --noEmit -p tsconfig.json
   npm run --silent test:e2e
   npm run --silent build >/dev/null
@@ -86,15 +88,30 @@ check_app() {
   echo "consumers: $app: passed" >&2
 }
 
-# Every app runs, each in a subshell that stops its own server; the run fails if any app failed.
+# The installs run side by side (they wait on the network and the disk more than on the CPU),
+# sharing npm's cache; then each app's checks run alone. Each step runs as a background job so
+# that `set -e` holds inside it, and the run fails at the end if any app failed.
 failed=()
+start=$SECONDS
+declare -A installs
 for app in "${apps[@]}"; do
+  install_app "$app" >"$work/$app-install.log" 2>&1 &
+  installs[$app]=$!
+done
+for app in "${apps[@]}"; do
+  wait "${installs[$app]}" || { failed+=("$app"); echo "consumers: $app: npm install failed" >&2; cat "$work/$app-install.log" >&2; }
+done
+echo "consumers: npm install of ${#apps[@]} apps took $((SECONDS - start)) s" >&2
+
+for app in "${apps[@]}"; do
+  [[ " ${failed[*]} " == *" $app "* ]] && continue
   start=$SECONDS
   (
     trap '[ -z "$app_pid" ] || kill "$app_pid" 2>/dev/null || true' EXIT
     check_app "$app"
-  ) || failed+=("$app")
-  echo "consumers: $app took $((SECONDS - start)) s" >&2
+  ) &
+  wait $! || failed+=("$app")
+  echo "consumers: $app: checks took $((SECONDS - start)) s" >&2
 done
 if [ ${#failed[@]} -gt 0 ]; then
   echo "consumers: failed: ${failed[*]}" >&2
