@@ -67,6 +67,9 @@ check_app() {
   cd "$work/$app"
   echo "consumers: $app: @nestjs/core $(node -p "require('@nestjs/core/package.json').version"), typescript $(node -p "require('typescript/package.json').version")" >&2
   npx tsc --noEmit -p tsconfig.json
+  if [ "$app" = nest11-cjs ]; then # the older resolution too: `main`/`types`/`typesVersions`, no exports map
+    npx tsc --noEmit -p tsconfig.json --module commonjs --moduleResolution node10 --resolvePackageJsonExports false
+  fi
   npm run --silent test:e2e
   npm run --silent build >/dev/null
 
