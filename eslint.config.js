@@ -24,7 +24,7 @@ const backendZones = BACKENDS.map((backend) => ({
 }));
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', '.data/'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', '.data/', 'test/consumers/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,

@@ -145,7 +145,7 @@ async function deletePrefix(s3Client, bucket, prefix) {
 function ourCli(args) {
   return runChild(
     process.execPath,
-    [join(ROOT, 'dist/lib/cli/cli.js'), 'collectstatic', source, '--concurrency', CONCURRENCY, ...args],
+    [join(ROOT, 'dist/cjs/cli/cli.js'), 'collectstatic', source, '--concurrency', CONCURRENCY, ...args],
     {
       AWS_STORAGE_BUCKET_NAME: BUCKET,
       AWS_S3_ENDPOINT_URL: proxy.endpoint,

@@ -18,7 +18,7 @@ const SIDES = {
   baseline: `await import('reflect-metadata'); await import('@aws-sdk/client-s3'); await import('@nestjs/core');`,
   package:
     `await import('reflect-metadata'); await import('@aws-sdk/client-s3'); await import('@nestjs/core');` +
-    `const { S3Storage } = await import(${JSON.stringify(new URL('../dist/lib/index.js', import.meta.url).href)});` +
+    `const { S3Storage } = await import(${JSON.stringify(new URL('../dist/cjs/index.js', import.meta.url).href)});` +
     `globalThis.kept = new S3Storage({ bucketName: 'media', regionName: 'eu-west-1', accessKey: 'AKID', secretKey: 'secret' });`,
 };
 

@@ -72,7 +72,7 @@ async function runPhase(phase, server) {
   let requests;
   let close;
   if (phase === 'storage') {
-    const { S3Storage } = await import('../dist/lib/index.js');
+    const { S3Storage } = await import('nestjs-storages');
     const storage = new S3Storage({
       endpointUrl: server.endpoint,
       accessKey: server.accessKey,

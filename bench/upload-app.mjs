@@ -8,7 +8,7 @@
 import 'reflect-metadata';
 import { Controller, Module, Post, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { S3Storage, StorageFileInterceptor, StorageModule } from '../dist/lib/index.js';
+import { S3Storage, StorageFileInterceptor, StorageModule } from 'nestjs-storages';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const {

@@ -11,9 +11,9 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { S3Storage, cleanName } from '../dist/lib/index.js';
-import { gatewayOf } from '../dist/lib/backends/s3/s3-gateway.js';
-import { S3Presigner } from '../dist/lib/backends/s3/s3-presigner.js';
+import { S3Storage, cleanName } from 'nestjs-storages';
+import { gatewayOf } from '../dist/cjs/backends/s3/s3-gateway.js';
+import { S3Presigner } from '../dist/cjs/backends/s3/s3-presigner.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 0.5);

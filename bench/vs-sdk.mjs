@@ -69,7 +69,7 @@ const urlName = (i) => `photos/${i % 1000}/image ${i}.jpg`;
 const encodedKey = (key) => key.split('/').map(encodeURIComponent).join('/');
 
 async function packageSide(server, privateKey) {
-  const { S3Storage } = await import('../dist/lib/index.js');
+  const { S3Storage } = await import('nestjs-storages');
   const storage = new S3Storage({
     endpointUrl: server.endpoint,
     accessKey: server.accessKey,

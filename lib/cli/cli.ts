@@ -111,4 +111,7 @@ function usageError(message: string): number {
   return 2;
 }
 
-process.exitCode = await main(process.argv.slice(2));
+// No top-level await: the published CLI is a CommonJS script.
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -123,7 +123,8 @@ async function importTerminus(): Promise<Terminus> {
   try {
     return (await import('@nestjs/terminus')) as unknown as Terminus;
   } catch (err) {
-    if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    // ERR_MODULE_NOT_FOUND from the ES module build, MODULE_NOT_FOUND from the CommonJS one.
+    if (!['ERR_MODULE_NOT_FOUND', 'MODULE_NOT_FOUND'].includes((err as { code?: string }).code!)) throw err;
     throw new Error('StorageHealthIndicator needs @nestjs/terminus to be installed', { cause: err });
   }
 }

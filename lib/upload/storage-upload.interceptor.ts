@@ -37,6 +37,15 @@ export interface AdapterUploadInterceptors {
 type AdapterInterceptor = NestInterceptor & { onModuleInit?(): void };
 
 /**
+ * NestJS 11's Fastify adapter has no upload interceptors (they came with `@nestjs/platform-fastify`
+ * 12): the application refuses to start rather than fail on its first upload.
+ */
+const FASTIFY_WITHOUT_UPLOADS =
+  'StorageFileInterceptor and StorageFilesInterceptor on Fastify need @nestjs/platform-fastify 12 or later ' +
+  "(its FileInterceptor, with @fastify/multipart); NestJS 11's Fastify adapter has none. " +
+  'Upgrade to NestJS 12, or use @nestjs/platform-express on NestJS 11.';
+
+/**
  * A mixin interceptor that runs `make(adapter, options)`, the adapter's interceptor for this
  * route, with the named storage's engine as `storage`.
  */
@@ -79,6 +88,7 @@ export function storageUploadInterceptor(
           () => import('@nestjs/platform-fastify'),
           '@nestjs/platform-fastify and @fastify/multipart',
         );
+        if (typeof fastify.FileInterceptor !== 'function') throw new Error(FASTIFY_WITHOUT_UPLOADS);
         const interceptor: AdapterInterceptor = new (make(fastify, options))(this.multipartOptions, this.adapterHost);
         interceptor.onModuleInit?.();
         return interceptor;
@@ -98,7 +108,8 @@ async function importAdapter(
   try {
     return await load();
   } catch (err) {
-    if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    // ERR_MODULE_NOT_FOUND from the ES module build, MODULE_NOT_FOUND from the CommonJS one.
+    if (!['ERR_MODULE_NOT_FOUND', 'MODULE_NOT_FOUND'].includes((err as { code?: string }).code!)) throw err;
     throw new Error(`Storage upload interceptors on this HTTP adapter need ${install} to be installed`, {
       cause: err,
     });

@@ -243,7 +243,7 @@ describe('nestjs-storages collectstatic (the CLI, as a child process)', () => {
   afterAll(() => rm(lib, { recursive: true, force: true }));
 
   function run(args: string[], env: Record<string, string> = {}) {
-    const child = spawn(process.execPath, [join(lib, 'lib/cli/cli.js'), ...args], {
+    const child = spawn(process.execPath, [join(lib, 'cjs/cli/cli.js'), ...args], {
       env: {
         PATH: process.env.PATH,
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',

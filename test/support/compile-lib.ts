@@ -1,7 +1,8 @@
 /**
  * The package's JavaScript for tests that run it as a user does (the CLI in a child process):
- * lib/ transpiled file by file into a temporary directory that resolves the project's
- * node_modules. A second's work, where a full `tsc` build takes tens of seconds.
+ * lib/ transpiled file by file to CommonJS, as the published build (tsconfig.build.json,
+ * dist/cjs/), into a temporary directory that resolves the project's node_modules. A second's
+ * work, where a full `tsc` build takes tens of seconds.
  */
 import { mkdir, mkdtemp, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,10 +11,11 @@ import ts from 'typescript';
 
 const root = join(dirname(new URL(import.meta.url).pathname), '..', '..');
 
-/** Transpiles lib/ and returns the directory holding lib/ (as dist/ would). */
+/** Transpiles lib/ and returns the directory holding cjs/ (as dist/ does: the CLI is cjs/cli/cli.js). */
 export async function compileLib(): Promise<string> {
   const out = await mkdtemp(join(tmpdir(), 'nestjs-storages-lib-'));
-  await writeFile(join(out, 'package.json'), JSON.stringify({ type: 'module' }));
+  await mkdir(join(out, 'cjs'));
+  await writeFile(join(out, 'cjs', 'package.json'), JSON.stringify({ type: 'commonjs' }));
   await symlink(join(root, 'node_modules'), join(out, 'node_modules'), 'dir');
   for (const file of await readdir(join(root, 'lib'), { recursive: true })) {
     if (!file.endsWith('.ts')) continue;
@@ -21,13 +23,14 @@ export async function compileLib(): Promise<string> {
     const { outputText } = ts.transpileModule(source, {
       fileName: file,
       compilerOptions: {
-        module: ts.ModuleKind.ES2022,
+        module: ts.ModuleKind.CommonJS,
+        esModuleInterop: true,
         target: ts.ScriptTarget.ES2022,
         experimentalDecorators: true,
         emitDecoratorMetadata: true,
       },
     });
-    const target = join(out, 'lib', file.replace(/\.ts$/, '.js'));
+    const target = join(out, 'cjs', file.replace(/\.ts$/, '.js'));
     await mkdir(dirname(target), { recursive: true });
     await writeFile(target, outputText);
   }

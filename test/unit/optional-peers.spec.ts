@@ -12,7 +12,10 @@ import { compileLib } from '../support/compile-lib.js';
 
 const MISSING = ['@nestjs/terminus', '@nestjs/swagger'];
 
-/** A resolve hook that answers, for the optional peers, what Node answers for a package not installed. */
+/**
+ * Resolve hooks that answer, for the optional peers, what Node answers for a package not
+ * installed: one for `import` (ES modules), one for `require` (the published CommonJS build).
+ */
 const HOOKS = `
 const missing = ${JSON.stringify(MISSING)};
 export async function resolve(specifier, context, next) {
@@ -22,10 +25,21 @@ export async function resolve(specifier, context, next) {
   return next(specifier, context);
 }`;
 
+const REQUIRE_HOOK = `
+const Module = require('node:module');
+const missing = ${JSON.stringify(MISSING)};
+const resolveFilename = Module._resolveFilename;
+Module._resolveFilename = function (request, ...rest) {
+  if (missing.some((name) => request === name || request.startsWith(name + '/'))) {
+    throw Object.assign(new Error("Cannot find module '" + request + "'"), { code: 'MODULE_NOT_FOUND' });
+  }
+  return resolveFilename.call(this, request, ...rest);
+};`;
+
 const APP = `
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-const { StorageModule, StorageHealthIndicator, InMemoryStorage, Storage } = await import('./lib/index.js');
+const { StorageModule, StorageHealthIndicator, InMemoryStorage, Storage } = await import('./cjs/index.js');
 const app = await NestFactory.createApplicationContext(
   StorageModule.forRoot({ storages: { default: { backend: InMemoryStorage } } }),
   { logger: false },
@@ -46,12 +60,17 @@ describe('optional peers', () => {
       join(dir, 'register.mjs'),
       "import { register } from 'node:module'; register('./hooks.mjs', import.meta.url);",
     );
+    await writeFile(join(dir, 'hide.cjs'), REQUIRE_HOOK);
     await writeFile(join(dir, 'app.mjs'), APP);
 
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', './register.mjs', 'app.mjs'], {
-      cwd: dir,
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--require', './hide.cjs', '--import', './register.mjs', 'app.mjs'],
+      {
+        cwd: dir,
+        env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      },
+    );
 
     expect(JSON.parse(stdout.trim().split('\n').pop()!)).toEqual({
       saved: true,

@@ -1,9 +1,10 @@
 /**
  * The published package holds together: every package lib/ imports is a dependency or a peer,
- * nothing is declared that lib/ does not use, the exports map resolves for import and require,
+ * nothing is declared that lib/ does not use, the exports map resolves for import and require
+ * (publint and arethetypeswrong check the packed result: `npm run check:package`),
  * and the bin is an executable script. (As nestjs/config's package-manifest test.)
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import ts from 'typescript';
@@ -47,23 +48,46 @@ describe('package.json', () => {
     expect(Object.keys(manifest.dependencies).filter((name) => !imported.has(name))).toEqual([]);
   });
 
-  it('exports the package root for import and require, with its types', () => {
+  it('exports each entry as an ES module and as CommonJS, each with its own declarations', () => {
     expect(manifest.type).toBe('module');
-    expect(manifest.exports['.']).toEqual({
-      types: './dist/lib/index.d.ts',
-      import: './dist/lib/index.js',
-      default: './dist/lib/index.js',
-    });
+    // The ES module entries (esm/) re-export the CommonJS build: one copy of every class per process.
+    for (const [entry, file] of [
+      ['.', 'index'],
+      ['./testing', 'testing'],
+    ]) {
+      expect(manifest.exports[entry]).toEqual({
+        import: { types: `./esm/${file}.d.ts`, default: `./esm/${file}.js` },
+        require: { types: `./dist/cjs/${file}.d.ts`, default: `./dist/cjs/${file}.js` },
+      });
+      expect(readFileSync(join(root, 'esm', `${file}.js`), 'utf8')).toContain(
+        `export * from '../dist/cjs/${file}.js';`,
+      );
+      expect(readFileSync(join(root, 'esm', `${file}.d.ts`), 'utf8')).toContain(
+        `export * from '../dist/cjs/${file}.js';`,
+      );
+      expect(existsSync(join(root, 'lib', `${file}.ts`))).toBe(true);
+    }
+    expect(manifest.main).toBe('./dist/cjs/index.js');
+    expect(manifest.types).toBe('./dist/cjs/index.d.ts');
+    expect(manifest.files).toEqual(['dist/cjs', 'esm', 'LICENSE']);
   });
 
   it('ships the collectstatic command as an executable script', () => {
-    expect(manifest.bin['nestjs-storages']).toBe('./dist/lib/cli/cli.js');
+    expect(manifest.bin['nestjs-storages']).toBe('./dist/cjs/cli/cli.js');
     expect(readFileSync(join(root, 'lib', 'cli', 'cli.ts'), 'utf8').startsWith('#!/usr/bin/env node')).toBe(true);
+  });
+
+  it('pins the AWS SDK to the tested releases, which still run on Node 20', () => {
+    const sdk = Object.entries(manifest.dependencies).filter(([name]) => /^@(aws-sdk|smithy)\//.test(name));
+    expect(sdk.length).toBeGreaterThan(0);
+    expect(sdk.filter(([, range]) => !/^~\d/.test(range as string))).toEqual([]);
   });
 
   it('supports NestJS 11 and 12 on Node 20.19 and later', () => {
     expect(manifest.peerDependencies['@nestjs/common']).toBe('^11.0.0 || ^12.0.0');
     expect(manifest.peerDependencies['@nestjs/core']).toBe('^11.0.0 || ^12.0.0');
+    expect(manifest.peerDependencies['@nestjs/platform-express']).toBe('^11.0.0 || ^12.0.0');
+    expect(manifest.peerDependencies['@nestjs/platform-fastify']).toBe('^11.0.0 || ^12.0.0');
     expect(manifest.engines.node).toBe('^20.19.0 || >=22.12.0');
   });
 });

@@ -12,7 +12,7 @@ const root = join(import.meta.dirname, '..', '..');
 
 /** The names each entry point exports. Adding one is a decision about the public API: update this list. */
 const PUBLIC_EXPORTS: Record<string, string[]> = {
-  'lib/index.d.ts': [
+  'index.d.ts': [
     'StoragePingCheckOptions',
     'StorageHealthResult',
     'StorageHealthIndicator',
@@ -101,7 +101,7 @@ const PUBLIC_EXPORTS: Record<string, string[]> = {
     'safeJoin',
     'validateFileName',
   ],
-  'lib/testing.d.ts': ['describeStorageContract', 'StorageContractExceptions', 'StorageContractOptions'],
+  'testing.d.ts': ['describeStorageContract', 'StorageContractExceptions', 'StorageContractOptions'],
 };
 
 /**
