@@ -211,10 +211,11 @@ describe('request budgets, counted at a proxy', () => {
       expect(listed.map((file) => file.name).sort()).toEqual(names);
       expect(listed.every((file) => file.size === 1 && file.url.startsWith('http'))).toBe(true);
       process.stderr.write(`the sample page listing 1,000 files: ${proxy.requests.length} requests\n`);
-      // Ceph RGW marks a page of exactly max-keys (1,000) as truncated even when nothing follows, so
+      // Ceph RGW may mark a page of exactly max-keys (1,000) as truncated even when nothing follows, so
       // the paginator must ask once more and gets an empty page; S3 and s3rver say it is the last.
       const emptyTail = server.kind === 'ceph' ? 1 : 0;
-      expect(proxy.requests).toHaveLength(1 + emptyTail);
+      expect(proxy.requests.length).toBeGreaterThanOrEqual(1);
+      expect(proxy.requests.length).toBeLessThanOrEqual(1 + emptyTail);
       expect(proxy.requests.slice(1).every((r) => r.url.includes('continuation-token='))).toBe(true);
     }, 120_000);
   });

@@ -34,14 +34,12 @@ export function addContentMd5(client: S3Client): void {
       if (
         CHECKED_COMMANDS.has(context.commandName ?? '') &&
         HttpRequest.isInstance(request) &&
-        !hasHeader(request.headers, 'content-md5') &&
+        inMemory(request.body) &&
         (await checksumMode()) === 'WHEN_REQUIRED'
       ) {
-        const md5 = md5Of(request.body);
-        if (md5) {
-          request.headers['content-md5'] = md5;
-          (context as DigestContext).digestedBody = true;
-        }
+        // A digest the caller computed while filling the body (the multipart writer's) is kept.
+        if (!hasHeader(request.headers, 'content-md5')) request.headers['content-md5'] = md5Of(request.body);
+        (context as DigestContext).digestedBody = true;
       }
       return next(args);
     },
@@ -64,11 +62,16 @@ export function addContentMd5(client: S3Client): void {
   );
 }
 
-/** The base64 MD5 of an in-memory body; `undefined` for a stream, which cannot be hashed without reading it. */
-function md5Of(body: unknown): string | undefined {
-  if (typeof body === 'string') return createHash('md5').update(body, 'utf8').digest('base64');
-  if (body instanceof Uint8Array) return createHash('md5').update(body).digest('base64');
-  return undefined;
+/** Whether `body` is in memory: a stream cannot be hashed without reading it, nor sent again. */
+function inMemory(body: unknown): body is string | Uint8Array {
+  return typeof body === 'string' || body instanceof Uint8Array;
+}
+
+/** The base64 MD5 of an in-memory body. */
+function md5Of(body: string | Uint8Array): string {
+  return (typeof body === 'string' ? createHash('md5').update(body, 'utf8') : createHash('md5').update(body)).digest(
+    'base64',
+  );
 }
 
 function hasHeader(headers: Record<string, string>, name: string): boolean {
