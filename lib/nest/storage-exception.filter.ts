@@ -49,16 +49,21 @@ export class StorageExceptionFilter implements ExceptionFilter {
   /** The HTTP exception for a storage error; `cause` keeps the error itself. */
   toHttpException(error: Error): HttpException {
     if (error instanceof FileNotFoundError) {
-      return new NotFoundException(`File '${fileNameIn(error.message)}' does not exist`, { cause: error });
+      return new NotFoundException(`File '${fileNameIn(error.message)}' does not exist`, {
+        cause: error,
+        description: 'Not Found',
+      });
     }
     if (error instanceof SuspiciousOperation) {
-      return new BadRequestException(withoutServerPaths(error.message), { cause: error });
+      return new BadRequestException(withoutServerPaths(error.message), { cause: error, description: 'Bad Request' });
     }
     this.logger.error(error.message, error.stack);
     const file = /'([^']+)'/.exec(error.message)?.[1];
     const about = file ? ` for '${baseName(file)}'` : '';
+    // `description` names the status as NestJS 12 does by default, so 11 answers the same body.
     return new BadGatewayException(`The storage failed${about}: ${failure(error as StorageError)}`, {
       cause: error,
+      description: 'Bad Gateway',
     });
   }
 }
