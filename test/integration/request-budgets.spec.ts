@@ -192,12 +192,14 @@ describe('request budgets, counted at a proxy', () => {
       expect(sent()).toEqual(['GET', 'GET', 'GET']);
       proxy.clear();
       expect(await s.deleteMany(s.scan('scanned'))).toBe(2500);
-      // s3rver answers the first DeleteObjects of keys sharing a folder with a 500: its retries are not counted.
-      expect(
-        proxy.requests
-          .filter((r) => r.attempt === 1)
-          .map((r) => `${r.method} ${r.url.includes('?delete') || r.url.includes('list-type=2')}`),
-      ).toEqual(['GET true', 'POST true', 'GET true', 'POST true', 'GET true', 'POST true']);
+      // s3rver answers the first DeleteObjects of keys sharing a folder with a 500: its retries are not
+      // counted. A batch's DeleteObjects may still be in flight when the next page is listed, so the
+      // order of the two kinds is the network's; their numbers are the budget.
+      const firstAttempts = proxy.requests
+        .filter((r) => r.attempt === 1)
+        .map((r) => `${r.method} ${r.url.includes('?delete') || r.url.includes('list-type=2')}`);
+      expect(firstAttempts[0]).toBe('GET true');
+      expect(firstAttempts.sort()).toEqual(['GET true', 'GET true', 'GET true', 'POST true', 'POST true', 'POST true']);
       proxy.clear();
       expect(await s.deleteMany(names)).toBe(2500);
       expect(proxy.requests.filter((r) => r.attempt === 1).map((r) => r.method)).toEqual(['POST', 'POST', 'POST']);
