@@ -1,6 +1,7 @@
 /**
  * `Content-MD5` on every write whose body is in memory, when the SDK's flexible checksums are
- * off (`requestChecksumCalculation: 'WHEN_REQUIRED'`, the default for third-party endpoints).
+ * off (`requestChecksumCalculation: 'WHEN_REQUIRED'`, the default for third-party endpoints), and on
+ * every DeleteObjects.
  * The server then refuses a body that changed on the way (400 BadDigest) instead of storing it,
  * even where the payload is not signed. That refusal, and the signature's own one
  * (XAmzContentSHA256Mismatch, where the SDK signed the payload's SHA-256), are retried: the body
@@ -31,11 +32,14 @@ export function addContentMd5(client: S3Client): void {
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const request = args.request;
+      const command = context.commandName ?? '';
       if (
-        CHECKED_COMMANDS.has(context.commandName ?? '') &&
+        CHECKED_COMMANDS.has(command) &&
         HttpRequest.isInstance(request) &&
         inMemory(request.body) &&
-        (await checksumMode()) === 'WHEN_REQUIRED'
+        // S3 requires an integrity header on DeleteObjects; servers that predate flexible
+        // checksums accept only Content-MD5, so it is sent there whatever the checksum mode.
+        (command === 'DeleteObjectsCommand' || (await checksumMode()) === 'WHEN_REQUIRED')
       ) {
         // A digest the caller computed while filling the body (the multipart writer's) is kept.
         if (!hasHeader(request.headers, 'content-md5')) request.headers['content-md5'] = md5Of(request.body);

@@ -1,11 +1,9 @@
 /**
  * `deleteMany()` on S3: one DeleteObjects request per batch of up to 1,000 keys, in quiet mode
- * (the answer lists only the keys that failed), with a `Content-MD5` of the request body. S3
- * requires an integrity header on DeleteObjects; the SDK now sends only a CRC32 checksum, which
- * AWS accepts but servers that predate flexible checksums refuse or ignore, so the MD5 is always
- * added. A key that does not exist counts as deleted, as `delete()` has it.
+ * (the answer lists only the keys that failed); the client's Content-MD5 middleware
+ * (content-md5.middleware.ts) signs its body. A key that does not exist counts as deleted, as
+ * `delete()` has it.
  */
-import { createHash } from 'node:crypto';
 import { DeleteObjectsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { StorageError } from '../../core/errors.js';
 import type { DeleteFailure } from '../../core/storage-entries.js';
@@ -28,16 +26,6 @@ export async function deleteObjects(
     Bucket: bucket,
     Delete: { Objects: [...keys.keys()].map((Key) => ({ Key })), Quiet: true },
   });
-  command.middlewareStack.add(
-    (next) => async (args) => {
-      const request = args.request as { headers: Record<string, string>; body?: unknown };
-      if (typeof request.body === 'string' || request.body instanceof Uint8Array) {
-        request.headers['content-md5'] = createHash('md5').update(request.body).digest('base64');
-      }
-      return next(args);
-    },
-    { step: 'build', name: 'nestjsStoragesDeleteObjectsContentMd5' },
-  );
   let errors;
   try {
     ({ Errors: errors } = await client.send(command));
