@@ -6,6 +6,7 @@
  *
  *   npm run bench                      (builds dist/, starts s3rver itself)
  *   BENCH_ROUNDS=5 npm run bench       (rounds of every task; default 5)
+ *   BENCH_TASKS=url,read node bench/vs-sdk.mjs   (some of: save, read, url, listdir, scan, deleteMany)
  *   S3_TEST_ENDPOINT=... S3_TEST_ACCESS_KEY=... S3_TEST_SECRET_KEY=... npm run bench
  *
  * Each side runs in its own child process (so each one's peak RSS is its own), and the parent
@@ -36,6 +37,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const KiB = 1024;
 const MiB = 1024 * KiB;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const ONLY = process.env.BENCH_TASKS?.split(',');
+const wanted = (task) => !ONLY || ONLY.includes(task);
 const URL_SECONDS = Number(process.env.BENCH_URL_SECONDS ?? 0.3);
 const LIST_KEYS = 10_000;
 const DELETE_KEYS = 10_000;
@@ -324,6 +327,11 @@ function startWorker(side, server, privateKey) {
 
 async function seed(client, bucket) {
   await ensureBucket(client, bucket);
+  if (wanted('read')) await seedReads(client, bucket);
+  if (wanted('listdir') || wanted('scan')) await seedListing(client, bucket);
+}
+
+async function seedReads(client, bucket) {
   for (const [size, { bytes, count }] of Object.entries(SIZES)) {
     const body = randomBytes(bytes);
     await pool(0, count, 8, async (i) => {
@@ -332,6 +340,9 @@ async function seed(client, bucket) {
       else await client.send(new PutObjectCommand({ Bucket: bucket, Key, Body: body }));
     });
   }
+}
+
+async function seedListing(client, bucket) {
   await pool(0, LIST_KEYS, 32, (i) =>
     client.send(
       new PutObjectCommand({ Bucket: bucket, Key: `bench/list/f${String(i).padStart(5, '0')}.txt`, Body: 'x' }),
@@ -384,7 +395,7 @@ async function main() {
       { label: `listdir ${LIST_KEYS.toLocaleString('en')} keys`, task: 'listdir', args: {} },
       { label: `scan ${LIST_KEYS.toLocaleString('en')} keys`, task: 'scan', args: {} },
       { label: `deleteMany ${DELETE_KEYS.toLocaleString('en')} names`, task: 'deleteMany', args: {} },
-    ];
+    ].filter((t) => wanted(t.task));
     // Higher is better for every figure: MiB/s, URLs/s, listings/s.
     const figure = ({ task, size }, { seconds, result }) => {
       if (task === 'save' || task === 'read') return (SIZES[size].bytes * SIZES[size].count) / MiB / seconds;

@@ -47,6 +47,9 @@ function isPlain(name: string): boolean {
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 const LONE_SURROGATE = /\p{Surrogate}/u;
+/** Either of the above, or a paired surrogate: one scan of the common name, which has none. */
+// eslint-disable-next-line no-control-regex -- as above
+const SUSPECT_CHARACTER = /[\u0000-\u001f\u007f\ud800-\udfff]/;
 
 /**
  * Refuses a name holding a C0 control character or DEL (U+0000 to U+001F, U+007F), or an
@@ -56,6 +59,7 @@ const LONE_SURROGATE = /\p{Surrogate}/u;
  * on every backend, as `SuspiciousFileOperation`.
  */
 function checkNameCharacters(name: string): void {
+  if (!SUSPECT_CHARACTER.test(name)) return;
   const control = CONTROL_CHARACTER.exec(name);
   if (control) {
     throw new SuspiciousFileOperation(
@@ -80,7 +84,7 @@ function codePoint(character: string): string {
  * With an empty base everything is clamped into the root; otherwise an escape throws.
  */
 export function safeJoin(base: string, ...paths: string[]): string {
-  const basePath = base.replace(/\/+$/, '');
+  const basePath = base.endsWith('/') ? base.replace(/\/+$/, '') : base;
   if (paths.length === 1 && isPlain(paths[0]) && (basePath === '' || isPlain(basePath))) {
     return basePath ? `${basePath}/${paths[0]}` : paths[0];
   }
@@ -217,7 +221,8 @@ export function* alternativeNames(name: string, maxLength?: number): Generator<s
  * (the same set as `encodeURIComponent`, applied per segment).
  */
 export function filepathToUri(path: string): string {
-  return path.replaceAll('\\', '/').split('/').map(encodeURIComponent).join('/');
+  // Only a '/' encodes to '%2F' (a '%' becomes '%25'), so restoring them keeps every separator.
+  return encodeURIComponent(path.replaceAll('\\', '/')).replaceAll('%2F', '/');
 }
 
 /**

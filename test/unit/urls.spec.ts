@@ -215,6 +215,36 @@ describe('presigned URLs', () => {
     await storage.close();
   });
 
+  test('the directly signed query follows the second, the expiry and the credentials it was made for', async () => {
+    const storage = new S3Storage(local);
+    const presigner = new S3Presigner(storage.client, 'media');
+    const cases: [Date, number, string][] = [
+      [signingDate, 900, key],
+      [new Date(signingDate.getTime() + 999), 900, 'x%2Fy/%25'],
+      [new Date(signingDate.getTime() + 1000), 900, key],
+      [new Date(signingDate.getTime() + 1000), 60, key],
+      [new Date(signingDate.getTime() + 86_400_000), 60, 'next/day.txt'],
+    ];
+    for (const [date, expiresIn, name] of cases) {
+      const ours = await presigner.presign('GET', name, {}, { expiresIn, signingDate: date });
+      const sdk = await getSignedUrl(storage.client, new GetObjectCommand({ Bucket: 'media', Key: name }), {
+        expiresIn,
+        signingDate: date,
+      });
+      expect(ours).toBe(sdk);
+    }
+    // Other credentials sign with their own id and key.
+    const rotated = new S3Storage({ ...local, accessKey: 'OTHER', secretKey: 'other-secret' });
+    const signer = new S3Presigner(rotated.client, 'media');
+    expect(await signer.presign('GET', key, {}, { expiresIn: 900, signingDate })).toBe(
+      await getSignedUrl(rotated.client, new GetObjectCommand({ Bucket: 'media', Key: key }), {
+        expiresIn: 900,
+        signingDate,
+      }),
+    );
+    await Promise.all([storage.close(), rotated.close()]);
+  });
+
   test('a GET or HEAD with no parameters is signed directly: the serializer runs once per method, not per URL', async () => {
     const storage = new S3Storage(local);
     const presigner = new S3Presigner(storage.client, 'media');

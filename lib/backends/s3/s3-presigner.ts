@@ -358,10 +358,17 @@ function assertKey(key: string): void {
   }
 }
 
-/** Keys as the SDK writes them in a path: each segment percent-encoded, `!'()*` too. */
+/**
+ * Keys as the SDK writes them in a path: each segment percent-encoded, `!'()*` too. Encoding the
+ * whole key and restoring its slashes is the same (only a `/` encodes to `%2F`; a `%` becomes `%25`).
+ */
 function encodeKey(key: string): string {
-  return key.split('/').map(extendedEncodeURIComponent).join('/');
+  const encoded = encodeURIComponent(key).replaceAll('%2F', '/');
+  return RESERVED_BY_SIGV4.test(encoded) ? extendedEncodeURIComponent(key).replaceAll('%2F', '/') : encoded;
 }
+
+/** What `encodeURIComponent` leaves and SigV4 (and so the SDK's paths) escape. */
+const RESERVED_BY_SIGV4 = /[!'()*]/;
 
 /** Drops the flexible-checksum headers the SDK's build step adds, before the presigner signs. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a middleware of any handler
