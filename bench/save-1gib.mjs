@@ -3,7 +3,10 @@
  * through S3Storage.save(), then the same bytes through a bare @aws-sdk/lib-storage Upload,
  * and prints each one's throughput, their ratio, the requests each sent and each one's peak
  * RSS. Each transfer runs in a fresh child process, so one's memory never shows in the
- * other's figures; the parent only starts s3rver and compares what was stored.
+ * other's figures; the parent only starts s3rver and compares what was stored. The two take
+ * turns over BENCH_ROUNDS rounds (default 2) in the order save, Upload, Upload, save, ... so that
+ * neither always goes first (s3rver's cold start, the page cache), and each figure is the median
+ * of its rounds; the source alone, read and dropped, runs once to show what its own chunks take.
  * Each phase imports only what it uses. Targets for S3Storage.save(): RSS grows by at most
  * (queue size + 1) × part size × 1.5 over the RSS before the save, the process's peak RSS stays
  * under 150 MiB, and its throughput is at least lib-storage's. The last line is the figures as JSON.
@@ -30,6 +33,7 @@ const SIZE = Number(process.env.BENCH_SIZE_MIB ?? 1024) * MiB;
 const PART_SIZE = Number(process.env.BENCH_PART_MIB ?? 5) * MiB;
 const QUEUE_SIZE = Number(process.env.BENCH_QUEUE ?? 4);
 const TARGET_RSS = 150 * MiB;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const KEYS = { storage: 'bench/storage.bin', upload: 'bench/upload.bin' };
 
 /**
@@ -108,7 +112,9 @@ async function runPhase(phase, server) {
     close = () => client.destroy();
   }
 
-  const rssBefore = process.memoryUsage.rss();
+  const before = process.memoryUsage();
+  const rssBefore = before.rss;
+  const cpuBefore = process.cpuUsage();
   let peak = process.memoryUsage();
   const sample = () => {
     const usage = process.memoryUsage();
@@ -118,14 +124,18 @@ async function runPhase(phase, server) {
   const started = process.hrtime.bigint();
   await transfer();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const { user, system } = process.cpuUsage(cpuBefore);
   clearInterval(timer);
   sample();
   await close();
   console.log(
     JSON.stringify({
       seconds,
+      cpuSeconds: (user + system) / 1e6,
       rssBefore,
       peakRss: peak.rss,
+      heapBefore: before.heapTotal,
+      buffersBefore: before.arrayBuffers,
       heapAtPeak: peak.heapTotal,
       buffersAtPeak: peak.arrayBuffers,
       maxRss: process.resourceUsage().maxRSS * 1024,
@@ -141,15 +151,27 @@ async function main() {
   try {
     await ensureBucket(raw, server.bucket);
 
-    const results = {};
-    for (const phase of ['storage', 'upload', 'source']) {
+    const runs = { storage: [], upload: [], source: [] };
+    const order = Array.from({ length: ROUNDS }, (_, round) =>
+      round % 2 ? ['upload', 'storage'] : ['storage', 'upload'],
+    ).flat();
+    for (const phase of [...order, 'source']) {
       const { stdout } = await promisify(execFile)(
         process.execPath,
         [fileURLToPath(import.meta.url), '--phase', phase, JSON.stringify(server)],
         { maxBuffer: 1024 * 1024 },
       );
-      results[phase] = JSON.parse(stdout.trim().split('\n').at(-1));
+      runs[phase].push(JSON.parse(stdout.trim().split('\n').at(-1)));
     }
+    // Each figure is the median of its rounds (the requests are the same in every round).
+    const results = Object.fromEntries(
+      Object.entries(runs).map(([phase, list]) => [
+        phase,
+        Object.fromEntries(
+          Object.keys(list[0]).map((key) => [key, key === 'requests' ? list[0][key] : median(list.map((r) => r[key]))]),
+        ),
+      ]),
+    );
 
     // Same bytes in the same parts → the same multipart ETag (an MD5 of the part MD5s).
     const [saved, uploaded] = await Promise.all(
@@ -158,7 +180,7 @@ async function main() {
     const throughput = (r) => SIZE / MiB / r.seconds;
     console.log(
       `\n${mib(SIZE)} MiB from a generated Readable of unknown length; parts of ${mib(PART_SIZE)} MiB, ` +
-        `${QUEUE_SIZE} at once; each transfer in its own process`,
+        `${QUEUE_SIZE} at once; each transfer in its own process; medians of ${ROUNDS} rounds`,
     );
     console.log(
       `server: ${process.env.S3_TEST_ENDPOINT ? server.endpoint : 's3rver (child process)'}; node ${process.version}\n`,
@@ -168,7 +190,8 @@ async function main() {
       ['lib-storage Upload', results.upload],
     ]) {
       console.log(
-        `${label.padEnd(19)} ${r.seconds.toFixed(2).padStart(6)} s ${throughput(r).toFixed(1).padStart(6)} MiB/s   ` +
+        `${label.padEnd(19)} ${r.seconds.toFixed(2).padStart(6)} s ${throughput(r).toFixed(1).padStart(6)} MiB/s ` +
+          `(CPU ${r.cpuSeconds.toFixed(2)} s)   ` +
           `RSS before ${mib(r.rssBefore)} MiB, peak ${mib(r.maxRss)} MiB ` +
           `(at the sampled peak: V8 heap ${mib(r.heapAtPeak)}, buffers ${mib(r.buffersAtPeak)} MiB)`,
       );
@@ -188,7 +211,11 @@ async function main() {
       `RSS growth during the save: S3Storage ${mib(growth(results.storage))} MiB, Upload ${mib(growth(results.upload))} MiB; ` +
         `target at most ${mib(growthTarget)} MiB: ${growth(results.storage) <= growthTarget ? 'met' : 'MISSED'}`,
     );
-    console.log(`RSS growth of the source alone, read and dropped: ${mib(growth(results.source))} MiB`);
+    console.log(
+      `RSS growth of the source alone, read and dropped: ${mib(growth(results.source))} MiB ` +
+        `(so the transfer's own share: S3Storage ${mib(growth(results.storage) - growth(results.source))}, ` +
+        `Upload ${mib(growth(results.upload) - growth(results.source))} MiB)`,
+    );
     const met = results.storage.maxRss < TARGET_RSS;
     console.log(
       `S3Storage.save() peak RSS ${mib(results.storage.maxRss)} MiB; target under ${mib(TARGET_RSS)} MiB: ${met ? 'met' : 'MISSED'}`,
@@ -200,6 +227,8 @@ async function main() {
         queueSize: QUEUE_SIZE,
         growthTarget,
         ratio,
+        rounds: ROUNDS,
+        runs,
         source: { ...results.source, growth: growth(results.source) },
         storage: { ...results.storage, growth: growth(results.storage), mibPerSecond: throughput(results.storage) },
         upload: { ...results.upload, growth: growth(results.upload), mibPerSecond: throughput(results.upload) },
@@ -218,6 +247,12 @@ async function main() {
     raw.destroy();
     await stop();
   }
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 const phaseIndex = process.argv.indexOf('--phase');

@@ -45,27 +45,31 @@ export async function listStored(storage: Storage): Promise<Map<string, StoredOb
 /** The fingerprint of `content` stored as `name` in `storage`. */
 export async function fingerprint(storage: Storage, name: string, content: Content): Promise<Fingerprint> {
   const form = storage.storedForm(name);
-  const contentHash = createHash('md5');
   const stored = new EtagHash(form.etag?.partSize ?? Infinity);
+  // Stored as it is, the content's MD5 is the stored bytes' own: it is hashed once.
+  const contentHash = form.gzip ? createHash('md5') : undefined;
   if (Buffer.isBuffer(content)) {
-    contentHash.update(content);
-    stored.update(form.gzip ? gzipSync(content, { level: 9 }) : content);
+    contentHash?.update(content);
+    stored.update(contentHash ? gzipSync(content, { level: 9 }) : content);
   } else {
-    const tap = new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        contentHash.update(chunk);
-        callback(null, chunk);
-      },
-    });
     const sink = async (source: AsyncIterable<Buffer>) => {
       for await (const chunk of source) stored.update(chunk);
     };
-    // The same transform save() streams through: the same bytes.
-    if (form.gzip) await pipeline(content(), tap, createGzip({ level: 9 }), sink);
-    else await pipeline(content(), tap, sink);
+    if (contentHash) {
+      const tap = new Transform({
+        transform(chunk: Buffer, _encoding, callback) {
+          contentHash.update(chunk);
+          callback(null, chunk);
+        },
+      });
+      // The same transform save() streams through: the same bytes.
+      await pipeline(content(), tap, createGzip({ level: 9 }), sink);
+    } else {
+      await pipeline(content(), sink);
+    }
   }
   const { storedSize, etags } = stored.digest();
-  return { storedSize, etags: form.etag ? etags : [], md5: contentHash.digest('hex') };
+  return { storedSize, etags: form.etag ? etags : [], md5: contentHash?.digest('hex') ?? etags[0] };
 }
 
 /** Whether the stored copy of `fingerprint` is the one in `stored`. */
@@ -86,6 +90,9 @@ export async function isCurrent(
 /** MD5 of the whole, and of each `partSize` part (lib-storage's split) for the multipart ETag. */
 class EtagHash {
   private readonly whole = createHash('md5');
+  /** Bytes of the first part seen so far, and its digest once complete. */
+  private firstPartBytes = 0;
+  private firstPart?: Buffer;
   private part = createHash('md5');
   private partBytes = 0;
   private readonly partDigests: Buffer[] = [];
@@ -94,8 +101,18 @@ class EtagHash {
   constructor(private readonly partSize: number) {}
 
   update(chunk: Buffer): void {
-    this.whole.update(chunk);
     this.size += chunk.length;
+    if (this.firstPartBytes < this.partSize) {
+      // The first part is the whole's first bytes: its MD5 is a copy of the whole's hash state,
+      // not a second pass (most files are one part, and are hashed once).
+      const take = Math.min(chunk.length, this.partSize - this.firstPartBytes);
+      this.whole.update(take === chunk.length ? chunk : chunk.subarray(0, take));
+      this.firstPartBytes += take;
+      if (this.firstPartBytes === this.partSize) this.firstPart = this.whole.copy().digest();
+      chunk = chunk.subarray(take);
+      if (!chunk.length) return;
+    }
+    this.whole.update(chunk);
     while (chunk.length) {
       const take = Math.min(chunk.length, this.partSize - this.partBytes);
       this.part.update(chunk.subarray(0, take));
@@ -113,8 +130,9 @@ class EtagHash {
     const etags = [this.whole.digest('hex')];
     if (this.size > this.partSize) {
       if (this.partBytes) this.partDigests.push(this.part.digest());
-      const combined = createHash('md5').update(Buffer.concat(this.partDigests)).digest('hex');
-      etags.push(`${combined}-${this.partDigests.length}`);
+      const parts = [this.firstPart!, ...this.partDigests];
+      const combined = createHash('md5').update(Buffer.concat(parts)).digest('hex');
+      etags.push(`${combined}-${parts.length}`);
     }
     return { storedSize: this.size, etags };
   }
