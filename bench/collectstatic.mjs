@@ -8,6 +8,7 @@
  *   BENCH_FILES=500 BENCH_ROUNDS=5 npm run bench:collectstatic
  *   AWS_CLI=/usr/bin/aws npm run bench:collectstatic   (default: /usr/bin/aws, else `aws` on PATH)
  *   BENCH_CONCURRENCY=10 npm run bench:collectstatic   (collectstatic's --concurrency; default 16)
+ *   BENCH_CPU_PROF=/tmp/profiles npm run bench:collectstatic   (a CPU profile of each collectstatic run)
  *
  * Rounds (BENCH_ROUNDS, default 3), the tools taking turns in an order that rotates each round,
  * each on a fresh prefix: 1) the first upload, 2) the same tree again, 3) the tree rebuilt with
@@ -32,6 +33,8 @@ const FILES = Number(process.env.BENCH_FILES ?? 2000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONCURRENCY = process.env.BENCH_CONCURRENCY ?? '16';
 const EXTERNAL = !!process.env.S3_TEST_ENDPOINT;
+/** A directory for a CPU profile of each collectstatic run (`node --cpu-prof`), to see where its time goes. */
+const PROFILE = process.env.BENCH_CPU_PROF;
 const BUCKET = EXTERNAL ? (process.env.S3_TEST_BUCKET ?? 'nestjs-storages-bench') : 'bench';
 const REGION = process.env.S3_TEST_REGION || 'us-east-1';
 const CREDENTIALS = EXTERNAL
@@ -82,7 +85,7 @@ try {
         const started = performance.now();
         await command(`${RUN_ID}/r${round}/${tools.indexOf(tools.find(([n]) => n === name))}`);
         const seconds = (performance.now() - started) / 1000;
-        rows.push({ round, tool: name, run, seconds, counts: proxy.counts() });
+        rows.push({ round, tool: name, run, seconds, counts: proxy.counts(), ...proxy.wire() });
         process.stderr.write(`round ${round + 1}: ${name}, ${run}: ${seconds.toFixed(2)} s\n`);
       }
     }
@@ -105,8 +108,20 @@ try {
         .map(([operation, n]) => `${operation} ${n}`)
         .join(', ');
       const seconds = median(mine.map((row) => row.seconds));
-      summary.push({ tool: name, run, medianSeconds: seconds, seconds: mine.map((r) => r.seconds), counts });
-      console.log(`${name.padEnd(34)} ${run.padEnd(44)} ${seconds.toFixed(2).padStart(6)}s  ${total} (${detail})`);
+      const { connections, peakInFlight } = mine.at(-1);
+      summary.push({
+        tool: name,
+        run,
+        medianSeconds: seconds,
+        seconds: mine.map((r) => r.seconds),
+        counts,
+        connections,
+        peakInFlight,
+      });
+      console.log(
+        `${name.padEnd(34)} ${run.padEnd(44)} ${seconds.toFixed(2).padStart(6)}s  ${total} (${detail}); ` +
+          `${connections} connections, at most ${peakInFlight} requests at once`,
+      );
     }
   }
   const ratios = {};
@@ -145,7 +160,15 @@ async function deletePrefix(s3Client, bucket, prefix) {
 function ourCli(args) {
   return runChild(
     process.execPath,
-    [join(ROOT, 'dist/cjs/cli/cli.js'), 'collectstatic', source, '--concurrency', CONCURRENCY, ...args],
+    [
+      ...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', PROFILE] : []),
+      join(ROOT, 'dist/cjs/cli/cli.js'),
+      'collectstatic',
+      source,
+      '--concurrency',
+      CONCURRENCY,
+      ...args,
+    ],
     {
       AWS_STORAGE_BUCKET_NAME: BUCKET,
       AWS_S3_ENDPOINT_URL: proxy.endpoint,
@@ -303,6 +326,10 @@ async function startCountingProxy(target) {
   const { hostname, port } = new URL(target);
   const agent = new Agent({ keepAlive: true });
   let counts = {};
+  // Connections the tool opened (reuse shows as few), and the most requests it had in flight at once.
+  let connections = 0;
+  let inFlight = 0;
+  let peakInFlight = 0;
   const operationOf = (method, url) => {
     const { pathname, searchParams } = new URL(url, 'http://s3');
     if (searchParams.has('uploads')) return 'CreateMultipartUpload';
@@ -313,6 +340,8 @@ async function startCountingProxy(target) {
   const server = createServer((req, res) => {
     const operation = operationOf(req.method, req.url);
     counts[operation] = (counts[operation] ?? 0) + 1;
+    peakInFlight = Math.max(peakInFlight, ++inFlight);
+    res.once('close', () => inFlight--);
     const upstream = request(
       { host: hostname, port, method: req.method, path: req.url, headers: req.headers, agent },
       (response) => {
@@ -323,11 +352,17 @@ async function startCountingProxy(target) {
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
   });
+  server.on('connection', () => connections++);
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     endpoint: `http://127.0.0.1:${server.address().port}`,
     counts: () => ({ ...counts }),
-    reset: () => (counts = {}),
+    wire: () => ({ connections, peakInFlight }),
+    reset: () => {
+      counts = {};
+      connections = 0;
+      peakInFlight = 0;
+    },
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
