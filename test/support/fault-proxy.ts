@@ -38,6 +38,8 @@ export interface ProxiedRequest {
   body?: string;
   /** The `Content-MD5` header sent, if any. */
   contentMd5?: string;
+  /** The payload hash the signature covers (`x-amz-content-sha256`), if any. */
+  payloadHash?: string;
   /** The status answered, once the answer is sent. */
   status?: number;
   /** The fault this request was given, if any. */
@@ -127,6 +129,7 @@ export async function startFaultProxy(target: string, options: FaultProxyOptions
       attempt: attempt ? Number(attempt) : undefined,
       copySource: copySourceOf(req.headers['x-amz-copy-source']),
       contentMd5: req.headers['content-md5'] as string | undefined,
+      payloadHash: req.headers['x-amz-content-sha256'] as string | undefined,
     };
     proxy.requests.push(record);
     res.once('finish', () => (record.status = res.statusCode));

@@ -1,11 +1,12 @@
 /**
  * With the SDK's flexible checksums off (`WHEN_REQUIRED`, the default for third-party servers),
- * a body that changes on the way is caught by the SigV4 payload hash where the SDK signs one, and
- * by `Content-MD5` alone where the payload is unsigned. A proxy flips one byte of a request body:
+ * a body that changes on the way is caught by `Content-MD5`: objects and parts go with an unsigned
+ * payload (their MD5 is what is signed), and a client that signs the payload's SHA-256 anyway is
+ * caught by that too. A proxy flips one byte of a request body:
  * the server must refuse it, the retry must store the right bytes, and the object must hold
  * exactly what was saved. s3rver checks neither the payload hash nor Content-MD5.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { DeleteObjectsCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { S3Storage } from '../../../lib/index.js';
@@ -19,21 +20,25 @@ describeFaithful('Content-MD5 on every write when request checksums are WHEN_REQ
   const location = uniqueLocation('content-md5');
   const raw = rawClient();
   let proxy: FaultProxy;
-  /** Signs each payload's SHA-256, as the SDK does by default. */
+  /** Signs each payload's SHA-256, as the SDK does for a body it is left to hash. */
   let signed: S3Storage;
-  /** Sends `UNSIGNED-PAYLOAD`, as a client that streams or skips hashing does: only Content-MD5 is left. */
+  /** As configured: objects and parts go with `UNSIGNED-PAYLOAD`, so Content-MD5 alone checks them. */
   let unsigned: S3Storage;
 
   beforeAll(async () => {
     proxy = await startFaultProxy(server.endpoint);
     signed = new S3Storage(s3Options({ location, endpointUrl: proxy.endpoint, fileOverwrite: true }));
     unsigned = new S3Storage(s3Options({ location, endpointUrl: proxy.endpoint, fileOverwrite: true }));
-    unsigned.client.middlewareStack.add(
+    signed.client.middlewareStack.add(
       (next) => async (args) => {
-        (args.request as { headers: Record<string, string> }).headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
+        const request = args.request as { headers: Record<string, string>; body?: unknown };
+        if (request.body instanceof Uint8Array || typeof request.body === 'string') {
+          request.headers['x-amz-content-sha256'] = createHash('sha256').update(request.body).digest('hex');
+        }
         return next(args);
       },
-      { step: 'build', name: 'unsignedPayload' },
+      // Before the storage's own build middleware, which keeps a payload hash it finds.
+      { step: 'build', priority: 'high', name: 'signedPayload' },
     );
   });
   afterAll(async () => {
@@ -78,6 +83,9 @@ describeFaithful('Content-MD5 on every write when request checksums are WHEN_REQ
       [undefined, 200],
     ]);
     expect(puts.every((request) => request.contentMd5)).toBe(true);
+    expect(puts.every((request) => (request.payloadHash === 'UNSIGNED-PAYLOAD') === (storage() === unsigned))).toBe(
+      true,
+    );
     expect((await stored(name)).equals(content)).toBe(true);
   });
 
