@@ -466,10 +466,10 @@ async function main() {
     console.log(
       'saves: the package sends Content-MD5 on every PutObject and UploadPart (checksums WHEN_REQUIRED), the raw SDK none\n',
     );
-    console.log('cpu = raw CPU time / package CPU time on the task, over all rounds (above 1: the package spends less)\n');
     console.log(
-      `${'task'.padEnd(30)} ${'package'.padStart(12)} ${'raw SDK'.padStart(12)}  unit        ratio    cpu`,
+      'cpu = raw CPU time / package CPU time on the task, over all rounds (above 1: the package spends less)\n',
     );
+    console.log(`${'task'.padEnd(30)} ${'package'.padStart(12)} ${'raw SDK'.padStart(12)}  unit        ratio    cpu`);
     for (const row of rows) {
       const flag = row.ratio < 0.95 ? ' <' : '  ';
       const cpuRatio = row.cpuRatio === undefined ? '' : row.cpuRatio.toFixed(2).padStart(6);
