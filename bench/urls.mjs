@@ -51,7 +51,8 @@ const disposition = { ResponseContentDisposition: 'attachment; filename="image.j
 const base = `https://${bucket}.s3.eu-west-1.amazonaws.com`;
 
 const kinds = {
-  'template string': async (i) => `${base}/${name(i)}`,
+  // The URL a user's own code builds: each key segment percent-encoded (keys here have spaces).
+  'template string': async (i) => `${base}/${name(i).split('/').map(encodeURIComponent).join('/')}`,
   // What every url() does first, as every storage method: Django's name cleaning and the location join.
   'name cleaning only': async (i) => gatewayOf(signed).normalizeName(cleanName(name(i))),
   'getSignedUrl GET (raw SDK)': (i) =>
