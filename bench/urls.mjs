@@ -80,7 +80,7 @@ console.log(`\nURLs per second (best of ${ROUNDS} rounds of ${SECONDS}s, Node ${
 for (const [kind, perSecond] of rows) console.log(`  ${kind.padEnd(30)} ${perSecond.padStart(12)}`);
 
 const ratio = (a, b) => `${(best[a] / best[b]).toFixed(1)}x`;
-const cost = (kind) => `${(best['template string'] / best[kind]).toFixed(0)}x the time of a template string`;
+const cost = (kind) => `${(best['template string'] / best[kind]).toFixed(2)}x the time of a template string`;
 console.log('\nRatios (ours / raw getSignedUrl, same operation):');
 console.log(`  presigned GET           ${ratio('url() presigned GET', 'getSignedUrl GET (raw SDK)')}`);
 console.log(`  presigned GET + params  ${ratio('url() presigned GET + params', 'getSignedUrl GET + params')}`);
