@@ -5,6 +5,7 @@
  * (lib/testing.ts, nestjs-storages/testing); this is what only S3 can show.
  */
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import {
   GetObjectAclCommand,
   HeadObjectCommand,
@@ -234,6 +235,29 @@ describeFaithful('copy() above transferConfig.copyThreshold', 's3rver has no Upl
   });
 });
 
+describe('integrity headers of writes (checksums WHEN_REQUIRED)', () => {
+  test('objects and parts carry the Content-MD5 of their bytes and go with an unsigned payload', async () => {
+    const s = storage({ transferConfig: { partSize: 5 * MiB, multipartThreshold: 5 * MiB } });
+    const content = Buffer.alloc(6 * MiB, 7);
+    await s.save('integrity/small.txt', 'small');
+    await s.save('integrity/parts.bin', Readable.from([content.subarray(0, MiB), content.subarray(MiB)]));
+    const writes = proxy.captured.filter((r) => r.operation === 'PUT' || r.operation === 'UploadPart');
+    // In the order they ended: the parts are sent at once.
+    expect(writes.map((r) => [r.operation, r.body.length]).sort()).toEqual([
+      ['PUT', 5],
+      ['UploadPart', MiB],
+      ['UploadPart', 5 * MiB],
+    ]);
+    for (const request of writes) {
+      expect(request.headers['content-md5']).toBe(createHash('md5').update(request.body).digest('base64'));
+      expect(request.headers['x-amz-content-sha256']).toBe('UNSIGNED-PAYLOAD');
+      // The MD5 is signed: the body stays bound to the signature.
+      expect(String(request.headers.authorization)).toMatch(/SignedHeaders=[^,]*content-md5/);
+    }
+    expect(Buffer.compare(await s.open('integrity/parts.bin').then((f) => f.read()), content)).toBe(0);
+  });
+});
+
 describe('deleteMany()', () => {
   test('sends each DeleteObjects with a Content-MD5 of its body', async () => {
     const s = storage();
@@ -243,6 +267,8 @@ describe('deleteMany()', () => {
     const [request] = proxy.captured;
     expect(request.operation).toBe('DeleteObjects');
     expect(request.headers['content-md5']).toBe(createHash('md5').update(request.body).digest('base64'));
+    // A small body, signed as the SDK signs it.
+    expect(request.headers['x-amz-content-sha256']).toBe(createHash('sha256').update(request.body).digest('hex'));
     expect(request.body.toString()).toContain(`<Key>${location}/md5/missing.txt</Key>`);
     expect(await s.exists('md5/a.txt')).toBe(false);
   });
