@@ -29,6 +29,7 @@ export {
   Storage,
   type ReadRange,
   type SaveBody,
+  type SavedFile,
   type SaveOptions,
   type StorageContent,
   type UrlOptions,

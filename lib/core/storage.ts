@@ -56,6 +56,14 @@ export interface ReadRange {
   end?: number;
 }
 
+/** What a backend's `_save()` stored: the name, and the entity tag its write returned, if any. */
+export interface SavedFile {
+  /** The name stored, relative to the storage's root. */
+  name: string;
+  /** The entity tag the write returned, without quotes (S3's ETag); absent when it returned none. */
+  etag?: string;
+}
+
 /** Content as a backend receives it in `_save()`. */
 export interface SaveBody {
   /** The bytes: a Buffer for content held in memory, else a stream read once, to its end. */
@@ -91,6 +99,19 @@ export abstract class Storage {
    * name actually used, relative to the storage's root. Path traversal is refused.
    */
   async save(name: string | null | undefined, content: StorageContent, options: SaveOptions = {}): Promise<string> {
+    return (await this.saveTagged(name, content, options)).name;
+  }
+
+  /**
+   * `save()`, also answering the entity tag the backend's write returned (S3: the ETag of the
+   * PutObject or the completed multipart upload), so that a caller wanting it needs no `stat()`.
+   * @internal
+   */
+  async saveTagged(
+    name: string | null | undefined,
+    content: StorageContent,
+    options: SaveOptions = {},
+  ): Promise<SavedFile> {
     name ??= contentName(content);
     if (name === undefined) throw new SuspiciousFileOperation("Could not derive file name from ''");
     validateFileName(name, true);
@@ -105,8 +126,9 @@ export abstract class Storage {
     let alternatives: Iterator<string> | undefined;
     for (;;) {
       try {
-        const saved = await this._save(candidate, { body: replay, contentType: options.contentType ?? contentType });
-        validateFileName(saved, true);
+        const written = await this._save(candidate, { body: replay, contentType: options.contentType ?? contentType });
+        const saved = typeof written === 'string' ? { name: written } : written;
+        validateFileName(saved.name, true);
         return saved;
       } catch (err) {
         if (!(err instanceof NameTakenError)) throw err;
@@ -316,7 +338,8 @@ export abstract class Storage {
   /** Releases what the storage holds (clients, sockets). The module calls it when the app closes. */
   async close(): Promise<void> {}
 
-  protected abstract _save(name: string, content: SaveBody): Promise<string>;
+  /** Stores `content` under the checked `name`; answers the name stored (and its entity tag, if the write returned one). */
+  protected abstract _save(name: string, content: SaveBody): Promise<string | SavedFile>;
 
   protected abstract _open(name: string, mode: FileMode): Promise<StorageFile>;
 }

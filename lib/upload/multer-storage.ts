@@ -11,7 +11,7 @@
  */
 import { Transform, type Readable } from 'node:stream';
 import { guessType } from '../core/mimetypes.js';
-import type { Storage } from '../core/storage.js';
+import type { SavedFile, Storage } from '../core/storage.js';
 import { storageNameOf } from '../nest/storage-manager.js';
 import { checkType, readHead, type TypeCheck } from './allowed-types.js';
 import { fileTooLarge, saveError } from './upload-errors.js';
@@ -101,12 +101,12 @@ class StorageEngine implements MulterStorageEngine {
       if (checked) counter.write(checked.head);
       source.pipe(counter);
       const contentType = checked?.contentType ?? declaredType(file.mimetype);
-      this.storage.save(name, counter, { contentType }).then(
-        async (saved) => {
+      savedFile(this.storage, name, counter, contentType).then(
+        async ({ name: saved, etag }) => {
           const [url, stat] = await Promise.all([
             this.storage.url(saved).catch(() => undefined),
-            // The stored object's ETag (S3: one HEAD); a backend without ETags leaves it undefined.
-            this.storage.stat(saved).catch(() => undefined),
+            // The ETag the write returned (S3: no request); else the stored file's, if the backend has one.
+            etag === undefined ? this.storage.stat(saved).catch(() => undefined) : { etag },
           ]);
           callback(null, {
             name: saved,
@@ -155,6 +155,20 @@ class StorageEngine implements MulterStorageEngine {
  * The part's content type, unless it says nothing: no type, or `application/octet-stream`,
  * which browsers and `fetch` send for any file they have no type for. The name tells more then.
  */
+/**
+ * Saves `body` as `name`, answering the stored name and the entity tag the write returned. A
+ * stand-in that is not a `Storage` (a test's `useValue` double) has only `save()`: no tag then.
+ */
+async function savedFile(
+  storage: Storage,
+  name: string,
+  body: Readable,
+  contentType: string | undefined,
+): Promise<SavedFile> {
+  if (typeof storage.saveTagged === 'function') return storage.saveTagged(name, body, { contentType });
+  return { name: await storage.save(name, body, { contentType }) };
+}
+
 function declaredType(mimetype: string | undefined): string | undefined {
   const type = mimetype?.trim();
   return type && type.toLowerCase() !== 'application/octet-stream' ? type : undefined;

@@ -5,7 +5,7 @@
  */
 import { Readable } from 'node:stream';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { ContentFile, S3Storage } from '../../lib/index.js';
+import { ContentFile, S3Storage, multerStorage, type StoredFileInfo } from '../../lib/index.js';
 import { FilesService } from '../../sample/files/files.service.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { rawClient, s3Options, server, uniqueLocation } from '../support/s3.js';
@@ -50,6 +50,33 @@ describe('request budgets, counted at a proxy', () => {
       proxy.clear();
       await s.save('small.txt', content);
       expect(sent()).toEqual([`PUT ${location}/small.txt`]);
+    }
+  });
+
+  test("an upload through the engine is the save's requests alone: req.file.etag is the write's own ETag", async () => {
+    const s = storage({ transferConfig: { partSize: 5 * 1024 * 1024, multipartThreshold: 5 * 1024 * 1024 } });
+    const content = Buffer.alloc(6 * 1024 * 1024, 1);
+    for (const [name, body, expected] of [
+      ['engine-small.txt', Buffer.from('small'), ['PUT']],
+      ['engine-big.bin', content, ['POST', 'PUT', 'PUT', 'POST']],
+    ] as const) {
+      proxy.clear();
+      const info = await new Promise<StoredFileInfo>((resolve, reject) =>
+        multerStorage(s)._handleFile(
+          {},
+          {
+            fieldname: 'file',
+            originalname: name,
+            encoding: '7bit',
+            mimetype: 'application/octet-stream',
+            stream: Readable.from([body]),
+          },
+          (error, stored) => (error ? reject(error) : resolve(stored!)),
+        ),
+      );
+      // No HEAD after the write: the ETag comes from the PutObject or CompleteMultipartUpload answer.
+      expect(sent().map((request) => request.split(' ')[0])).toEqual(expected);
+      expect(info.etag).toBe((await s.stat(name)).etag);
     }
   });
 

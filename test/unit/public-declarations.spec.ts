@@ -64,6 +64,7 @@ const PUBLIC_EXPORTS: Record<string, string[]> = {
     'STORAGE_MODULE_OPTIONS',
     'SaveBody',
     'SaveOptions',
+    'SavedFile',
     'StaticManifest',
     'StaticManifestOptions',
     'Storage',

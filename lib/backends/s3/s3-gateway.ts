@@ -24,6 +24,7 @@ import { cleanName, safeJoin } from '../../core/names.js';
 import { NameTakenError, type SaveBody } from '../../core/storage.js';
 import { attemptsOf, isNotFound, s3Error, statusOf } from './s3-errors.js';
 import { ObjectBody } from './s3-object-body.js';
+import { unquoteEtag } from './s3-listing.js';
 import { S3MultipartWriter } from './s3-multipart-writer.js';
 import type { S3Storage } from './s3-storage.js';
 
@@ -200,7 +201,7 @@ export class S3Gateway {
    * when they say so, create-only when `fileOverwrite` is off (`NameTakenError` when the name is
    * taken). Small buffers are one PutObject; the rest a multipart upload that any failure aborts.
    */
-  async put(name: string, { body, contentType }: SaveBody): Promise<void> {
+  async put(name: string, { body, contentType }: SaveBody): Promise<string | undefined> {
     const key = this.normalizeName(name);
     const params = this.writeParameters(key, contentType) as Partial<PutObjectCommandInput>;
     if (this.gzips(params)) {
@@ -219,10 +220,12 @@ export class S3Gateway {
     } as PutObjectCommandInput;
     try {
       if (Buffer.isBuffer(body) && body.length <= this.storage.transfer.multipartThreshold) {
-        await this.client.send(new PutObjectCommand({ ...input, Body: body, ContentLength: body.length }));
-      } else {
-        await this.upload(input, body);
+        const { ETag } = await this.client.send(
+          new PutObjectCommand({ ...input, Body: body, ContentLength: body.length }),
+        );
+        return unquoteEtag(ETag);
       }
+      return unquoteEtag(await this.upload(input, body));
     } catch (err) {
       // The multipart writer wraps the SDK's error: its status and attempts are the cause's.
       const cause = (err as Error)?.cause;
@@ -231,7 +234,9 @@ export class S3Gateway {
         // A retried create whose first answer was lost finds the object it made itself: success,
         // not a name taken (else the same content would be stored again under a new name).
         const attempts = Math.max(attemptsOf(err), attemptsOf(cause));
-        if (Buffer.isBuffer(body) && attempts > 1 && (await this.holds(key, body))) return;
+        if (Buffer.isBuffer(body) && attempts > 1 && (await this.holds(key, body))) {
+          return createHash('md5').update(body).digest('hex');
+        }
         throw new NameTakenError(key, { cause: err });
       }
       throw s3Error('PutObject', key, err);
@@ -239,7 +244,7 @@ export class S3Gateway {
   }
 
   /** A write through the package's multipart writer: part buffers from the pool, and any failure aborts it. */
-  private async upload(input: PutObjectCommandInput, body: Buffer | Readable): Promise<void> {
+  private async upload(input: PutObjectCommandInput, body: Buffer | Readable): Promise<string | undefined> {
     const { Bucket, Key, IfNoneMatch, ...params } = input;
     const writer = new S3MultipartWriter({
       client: this.client,
@@ -253,6 +258,7 @@ export class S3Gateway {
       ifNoneMatch: IfNoneMatch === '*',
     });
     await (Buffer.isBuffer(body) ? writer.writeBuffer(body) : writer.writeStream(body));
+    return writer.etag;
   }
 
   /** Whether the object at `key` is `body`, as a single PutObject stores it (its ETag is the MD5). */

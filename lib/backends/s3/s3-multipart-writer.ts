@@ -62,8 +62,14 @@ export class S3MultipartWriter {
   private readonly inFlight = new Set<Promise<void>>();
   private failure?: unknown;
   private md5Parts?: boolean;
+  private storedEtag?: string;
 
   constructor(private readonly target: MultipartTarget) {}
+
+  /** The ETag the server answered for the stored object (as sent, quoted), once `end()` has stored it. */
+  get etag(): string | undefined {
+    return this.storedEtag;
+  }
 
   /** Whether a multipart upload was started (and so must be completed or aborted). */
   get started(): boolean {
@@ -120,7 +126,7 @@ export class S3MultipartWriter {
     await this.settle();
     this.throwIfFailed();
     const { client, bucket, key } = this.target;
-    await client
+    const { ETag } = await client
       .send(
         new CompleteMultipartUploadCommand({
           ...this.target.partParameters,
@@ -135,6 +141,7 @@ export class S3MultipartWriter {
         throw s3Error('CompleteMultipartUpload', key, err);
       });
     this.uploadId = undefined;
+    this.storedEtag = ETag;
   }
 
   /** Gives the write up: waits for the parts in flight, aborts the multipart upload, frees the buffers. */
@@ -187,7 +194,7 @@ export class S3MultipartWriter {
 
   private async putWhole(body: Buffer): Promise<void> {
     const { client, bucket, key } = this.target;
-    await client
+    const { ETag } = await client
       .send(
         new PutObjectCommand({
           ...(this.target.params as Partial<PutObjectCommandInput>),
@@ -202,6 +209,7 @@ export class S3MultipartWriter {
       .catch((err: unknown) => {
         throw s3Error('PutObject', key, err);
       });
+    this.storedEtag = ETag;
   }
 
   /** Sends the current part (a view of its pool buffer, given back once its request settles). */

@@ -7,7 +7,7 @@ import { Readable, Transform, pipeline } from 'node:stream';
 import { DeleteObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ImproperlyConfigured, type StorageError } from '../../core/errors.js';
 import { cleanName } from '../../core/names.js';
-import { Storage, type ReadRange, type SaveBody, type UrlOptions } from '../../core/storage.js';
+import { Storage, type ReadRange, type SaveBody, type SavedFile, type UrlOptions } from '../../core/storage.js';
 import type { DeleteFailure, StorageEntry, StorageStat, StoredForm } from '../../core/storage-entries.js';
 import type { FileMode } from '../../core/storage-file.js';
 import { createS3Client } from './s3-client.factory.js';
@@ -312,10 +312,10 @@ export class S3Storage extends Storage {
     return file;
   }
 
-  protected async _save(name: string, body: SaveBody): Promise<string> {
+  protected async _save(name: string, body: SaveBody): Promise<SavedFile> {
     const cleaned = cleanName(name);
-    await this.gateway.put(cleaned, body);
-    return cleaned;
+    const etag = await this.gateway.put(cleaned, body);
+    return { name: cleaned, etag };
   }
 
   /** One HEAD. */
