@@ -58,7 +58,8 @@ describe('request budgets, counted at a proxy', () => {
     const content = Buffer.alloc(6 * 1024 * 1024, 1);
     for (const [name, body, expected] of [
       ['engine-small.txt', Buffer.from('small'), ['PUT']],
-      ['engine-big.bin', content, ['POST', 'PUT', 'PUT', 'POST']],
+      // Ceph RGW 16 answers CompleteMultipartUpload with an empty ETag: the engine asks for it with a HEAD.
+      ['engine-big.bin', content, ['POST', 'PUT', 'PUT', 'POST', ...(server.kind === 'ceph' ? ['HEAD'] : [])]],
     ] as const) {
       proxy.clear();
       const info = await new Promise<StoredFileInfo>((resolve, reject) =>
@@ -74,7 +75,7 @@ describe('request budgets, counted at a proxy', () => {
           (error, stored) => (error ? reject(error) : resolve(stored!)),
         ),
       );
-      // No HEAD after the write: the ETag comes from the PutObject or CompleteMultipartUpload answer.
+      // No HEAD after the write where its answer carried the ETag (PutObject, CompleteMultipartUpload).
       expect(sent().map((request) => request.split(' ')[0])).toEqual(expected);
       expect(info.etag).toBe((await s.stat(name)).etag);
     }

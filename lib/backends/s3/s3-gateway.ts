@@ -223,9 +223,9 @@ export class S3Gateway {
         const { ETag } = await this.client.send(
           new PutObjectCommand({ ...input, Body: body, ContentLength: body.length }),
         );
-        return unquoteEtag(ETag);
+        return knownEtag(ETag);
       }
-      return unquoteEtag(await this.upload(input, body));
+      return knownEtag(await this.upload(input, body));
     } catch (err) {
       // The multipart writer wraps the SDK's error: its status and attempts are the cause's.
       const cause = (err as Error)?.cause;
@@ -269,6 +269,14 @@ export class S3Gateway {
       .catch(() => undefined);
     return head?.ETag === `"${md5}"`;
   }
+}
+
+/**
+ * The ETag of a write's answer, unquoted; undefined when the server gave none, or an empty one
+ * (as the SDK reads Ceph RGW 16's CompleteMultipartUpload answer).
+ */
+function knownEtag(etag: string | undefined): string | undefined {
+  return unquoteEtag(etag) || undefined;
 }
 
 function pick(params: Record<string, unknown>, keys: string[]): Record<string, unknown> {
