@@ -11,7 +11,7 @@
  */
 import { Transform, type Readable } from 'node:stream';
 import { guessType } from '../core/mimetypes.js';
-import type { SavedFile, Storage } from '../core/storage.js';
+import { Storage, type SavedFile } from '../core/storage.js';
 import { storageNameOf } from '../nest/storage-manager.js';
 import { checkType, readHead, type TypeCheck } from './allowed-types.js';
 import { fileTooLarge, saveError } from './upload-errors.js';
@@ -152,12 +152,9 @@ class StorageEngine implements MulterStorageEngine {
 }
 
 /**
- * The part's content type, unless it says nothing: no type, or `application/octet-stream`,
- * which browsers and `fetch` send for any file they have no type for. The name tells more then.
- */
-/**
  * Saves `body` as `name`, answering the stored name and the entity tag the write returned. A
- * stand-in that is not a `Storage` (a test's `useValue` double) has only `save()`: no tag then.
+ * storage whose `save()` is its own (a subclass that overrides it, or a test's `useValue` double)
+ * is saved through that `save()`, with no tag.
  */
 async function savedFile(
   storage: Storage,
@@ -165,10 +162,14 @@ async function savedFile(
   body: Readable,
   contentType: string | undefined,
 ): Promise<SavedFile> {
-  if (typeof storage.saveTagged === 'function') return storage.saveTagged(name, body, { contentType });
+  if (storage.save === Storage.prototype.save) return storage.saveTagged(name, body, { contentType });
   return { name: await storage.save(name, body, { contentType }) };
 }
 
+/**
+ * The part's content type, unless it says nothing: no type, or `application/octet-stream`,
+ * which browsers and `fetch` send for any file they have no type for. The name tells more then.
+ */
 function declaredType(mimetype: string | undefined): string | undefined {
   const type = mimetype?.trim();
   return type && type.toLowerCase() !== 'application/octet-stream' ? type : undefined;

@@ -45,6 +45,22 @@ describe('multerStorage', () => {
     expect(await (await storage.open('docs/hello.txt')).read()).toEqual(Buffer.from('hello'));
   });
 
+  it('saves through a save() the storage overrides, and then takes the ETag from stat()', async () => {
+    const saved: string[] = [];
+    class AuditedStorage extends InMemoryStorage {
+      override async save(...args: Parameters<InMemoryStorage['save']>): Promise<string> {
+        const name = await super.save(...args);
+        saved.push(name);
+        return name;
+      }
+    }
+    const { error, info } = await handle(new AuditedStorage(), part('audited.txt', 'audit'));
+
+    expect(error).toBeNull();
+    expect(saved).toEqual(['audited.txt']);
+    expect(info?.etag).toBe(createHash('md5').update('audit').digest('hex'));
+  });
+
   it("keeps only the last segment of a client's path, made valid as Django's get_valid_name", async () => {
     const storage = new InMemoryStorage();
     const { info } = await handle(storage, part('C:\\Users\\me\\my report (final).txt', 'x'), { uploadTo: 'docs' });
