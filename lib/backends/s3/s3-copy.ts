@@ -27,32 +27,31 @@ import {
 import { FileNotFoundError } from '../../core/errors.js';
 import { NameTakenError } from '../../core/storage.js';
 import { isNotFound, s3Error, statusOf } from './s3-errors.js';
+import { OBJECT_PARAMETERS } from './s3-object-parameters.js';
 
 /** S3's limit on the source of one CopyObject, and on one part. */
 export const MAX_COPY_SIZE = 5 * 1024 ** 3;
 const MAX_PARTS = 10_000;
 
+/**
+ * The object parameters that describe the content, which a copy takes from its source
+ * (`MetadataDirective` and `TaggingDirective` COPY); the others describe the target object.
+ */
+const CONTENT_PARAMETERS = new Set([
+  'CacheControl',
+  'ChecksumAlgorithm',
+  'ContentDisposition',
+  'ContentEncoding',
+  'ContentLanguage',
+  'ContentType',
+  'Expires',
+  'Metadata',
+  'Tagging',
+  'WebsiteRedirectLocation',
+]);
+
 /** Write parameters that describe the target object rather than its content: applied to a copy. */
-const TARGET_PARAMETERS = [
-  'ACL',
-  'BucketKeyEnabled',
-  'ExpectedBucketOwner',
-  'GrantFullControl',
-  'GrantRead',
-  'GrantReadACP',
-  'GrantWriteACP',
-  'ObjectLockLegalHoldStatus',
-  'ObjectLockMode',
-  'ObjectLockRetainUntilDate',
-  'RequestPayer',
-  'SSECustomerAlgorithm',
-  'SSECustomerKey',
-  'SSECustomerKeyMD5',
-  'SSEKMSEncryptionContext',
-  'SSEKMSKeyId',
-  'ServerSideEncryption',
-  'StorageClass',
-];
+const TARGET_PARAMETERS = OBJECT_PARAMETERS.filter((name) => !CONTENT_PARAMETERS.has(name));
 
 /** Of those, what each UploadPartCopy and the completion repeat. */
 const PART_PARAMETERS = [

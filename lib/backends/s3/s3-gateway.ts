@@ -223,9 +223,9 @@ export class S3Gateway {
         const { ETag } = await this.client.send(
           new PutObjectCommand({ ...input, Body: body, ContentLength: body.length }),
         );
-        return knownEtag(ETag);
+        return unquoteEtag(ETag);
       }
-      return knownEtag(await this.upload(input, body));
+      return unquoteEtag(await this.upload(input, body));
     } catch (err) {
       // The multipart writer wraps the SDK's error: its status and attempts are the cause's.
       const cause = (err as Error)?.cause;
@@ -234,9 +234,8 @@ export class S3Gateway {
         // A retried create whose first answer was lost finds the object it made itself: success,
         // not a name taken (else the same content would be stored again under a new name).
         const attempts = Math.max(attemptsOf(err), attemptsOf(cause));
-        if (Buffer.isBuffer(body) && attempts > 1 && (await this.holds(key, body))) {
-          return createHash('md5').update(body).digest('hex');
-        }
+        const held = Buffer.isBuffer(body) && attempts > 1 ? await this.heldEtag(key, body) : undefined;
+        if (held) return held;
         throw new NameTakenError(key, { cause: err });
       }
       throw s3Error('PutObject', key, err);
@@ -261,22 +260,14 @@ export class S3Gateway {
     return writer.etag;
   }
 
-  /** Whether the object at `key` is `body`, as a single PutObject stores it (its ETag is the MD5). */
-  private async holds(key: string, body: Buffer): Promise<boolean> {
+  /** The ETag of the object at `key` if it is `body` as a single PutObject stores it (its ETag is the MD5). */
+  private async heldEtag(key: string, body: Buffer): Promise<string | undefined> {
     const md5 = createHash('md5').update(body).digest('hex');
     const head = await this.client
       .send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }))
       .catch(() => undefined);
-    return head?.ETag === `"${md5}"`;
+    return head?.ETag === `"${md5}"` ? md5 : undefined;
   }
-}
-
-/**
- * The ETag of a write's answer, unquoted; undefined when the server gave none, or an empty one
- * (as the SDK reads Ceph RGW 16's CompleteMultipartUpload answer).
- */
-function knownEtag(etag: string | undefined): string | undefined {
-  return unquoteEtag(etag) || undefined;
 }
 
 function pick(params: Record<string, unknown>, keys: string[]): Record<string, unknown> {

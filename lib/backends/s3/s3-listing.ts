@@ -74,7 +74,10 @@ export async function listDirectory(
   return [directories, files];
 }
 
-/** An entity tag without its quotes (S3 sends `"<md5>"`). */
+/**
+ * An entity tag without its quotes (S3 sends `"<md5>"`); undefined when there is none, or an
+ * empty one (as the SDK reads Ceph RGW 16's CompleteMultipartUpload answer).
+ */
 export function unquoteEtag(etag: string | undefined): string | undefined {
-  return etag?.replace(/^(W\/)?"(.*)"$/, '$2');
+  return etag?.replace(/^(W\/)?"(.*)"$/, '$2') || undefined;
 }

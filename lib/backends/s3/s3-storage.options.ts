@@ -28,6 +28,7 @@ import {
 } from './s3-option.validators.js';
 import { S3Setting, s3SettingsOf } from './s3-setting.decorator.js';
 import { MAX_COPY_SIZE } from './s3-copy.js';
+import { OBJECT_PARAMETERS } from './s3-object-parameters.js';
 
 export const MiB = 1024 * 1024;
 /** SigV4 presigned URLs live at most 7 days. */
@@ -70,38 +71,6 @@ const CANNED_ACLS = [
   'bucket-owner-read',
   'bucket-owner-full-control',
   'log-delivery-write',
-] as const;
-
-/** The PutObject parameters `objectParameters` may set (boto3's `ALLOWED_UPLOAD_ARGS`). */
-export const OBJECT_PARAMETERS = [
-  'ACL',
-  'BucketKeyEnabled',
-  'CacheControl',
-  'ChecksumAlgorithm',
-  'ContentDisposition',
-  'ContentEncoding',
-  'ContentLanguage',
-  'ContentType',
-  'ExpectedBucketOwner',
-  'Expires',
-  'GrantFullControl',
-  'GrantRead',
-  'GrantReadACP',
-  'GrantWriteACP',
-  'Metadata',
-  'ObjectLockLegalHoldStatus',
-  'ObjectLockMode',
-  'ObjectLockRetainUntilDate',
-  'RequestPayer',
-  'SSECustomerAlgorithm',
-  'SSECustomerKey',
-  'SSECustomerKeyMD5',
-  'SSEKMSEncryptionContext',
-  'SSEKMSKeyId',
-  'ServerSideEncryption',
-  'StorageClass',
-  'Tagging',
-  'WebsiteRedirectLocation',
 ] as const;
 
 export const CHECKSUM_MODES = ['WHEN_SUPPORTED', 'WHEN_REQUIRED'] as const;
