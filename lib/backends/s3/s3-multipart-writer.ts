@@ -8,7 +8,8 @@
  *   being filled), all from the pool; each chunk is copied once, into its part, and a part is sent
  *   as a view of its buffer, never concatenated. `write()` resolves once its chunk is copied, so a
  *   caller that awaits it reads its source no faster than parts go out (and no faster than the
- *   pool frees buffers): that is the backpressure.
+ *   pool frees buffers): that is the backpressure. An unread `fs.ReadStream` is not read as a
+ *   stream at all: its file is read into the part buffers in place (see unread-file.ts).
  * - Retries: each part body is a Buffer, which the SDK resends as is when it retries the request.
  * - Nothing left behind: any failure (a part, the completion, the caller's `abort()`) aborts the
  *   multipart upload once the parts in flight have settled, and gives every buffer back.
@@ -31,6 +32,7 @@ import {
 } from '@aws-sdk/client-s3';
 import type { PartBufferPool } from './part-buffer-pool.js';
 import { s3Error, statusOf } from './s3-errors.js';
+import { UnreadFile } from './unread-file.js';
 
 /** Statuses of a server that does not implement AbortMultipartUpload. */
 const CANNOT_ABORT = [405, 501];
@@ -89,20 +91,51 @@ export class S3MultipartWriter {
   private writing: Promise<void> = Promise.resolve();
 
   private async copy(chunk: Buffer): Promise<void> {
-    this.throwIfFailed();
     let offset = 0;
     while (offset < chunk.length) {
-      if (this.filled === this.target.partSize) await this.send();
-      if (!this.buffer) {
-        this.buffer = await this.target.pool.acquire(this.target.partSize);
-        this.filled = 0;
-        this.md5 = (await this.md5Wanted()) ? createHash('md5') : undefined;
-      }
-      const copied = chunk.copy(this.buffer, this.filled, offset);
+      const buffer = await this.partBuffer();
+      const copied = chunk.copy(buffer, this.filled, offset);
       this.md5?.update(chunk.subarray(offset, offset + copied));
       this.filled += copied;
       offset += copied;
     }
+  }
+
+  /** Reads all of `file` straight into part buffers: no chunk is allocated, none copied. */
+  private async copyFile(file: UnreadFile): Promise<void> {
+    const probe = Buffer.alloc(1);
+    try {
+      for (;;) {
+        if (this.filled === this.target.partSize) {
+          // As with a stream, a full part is sent only once more bytes come: the file may end
+          // with it, and then a first part is the whole object, one PutObject.
+          if ((await file.readInto(probe, 0, 1)) === 0) break;
+          await this.copy(probe);
+          continue;
+        }
+        const buffer = await this.partBuffer();
+        const read = await file.readInto(buffer, this.filled, buffer.length - this.filled);
+        if (read === 0) break;
+        this.md5?.update(buffer.subarray(this.filled, this.filled + read));
+        this.filled += read;
+      }
+    } catch (err) {
+      file.destroy();
+      throw err;
+    }
+    file.finish();
+  }
+
+  /** The part buffer to fill, with room in it: the full one is sent first, and a new one taken from the pool. */
+  private async partBuffer(): Promise<Buffer> {
+    this.throwIfFailed();
+    if (this.filled === this.target.partSize) await this.send();
+    if (!this.buffer) {
+      this.buffer = await this.target.pool.acquire(this.target.partSize);
+      this.filled = 0;
+      this.md5 = (await this.md5Wanted()) ? createHash('md5') : undefined;
+    }
+    return this.buffer;
   }
 
   /** Starts the multipart upload now, before any part is full (S3File starts it on its first write). */
@@ -162,10 +195,15 @@ export class S3MultipartWriter {
       });
   }
 
-  /** Writes all of `source` (awaiting each chunk's copy: backpressure), then ends; any failure aborts. */
+  /**
+   * Writes all of `source` (awaiting each chunk's copy: backpressure), then ends; any failure
+   * aborts. An unread `fs.ReadStream` is read as its file, straight into the part buffers.
+   */
   async writeStream(source: Readable): Promise<void> {
     try {
-      for await (const chunk of source) await this.copy(asBuffer(chunk));
+      const file = await UnreadFile.of(source);
+      if (file) await this.copyFile(file);
+      else for await (const chunk of source) await this.copy(asBuffer(chunk));
       await this.end();
     } catch (err) {
       await this.abort().catch(() => undefined);
